@@ -1,0 +1,2 @@
+"""Parameter modules, one per system (`configs.hnet`, ...), sharing the task-override machinery in
+`configs.base`."""

@@ -1,0 +1,288 @@
+"""Synthetic DOA-association data for the Hungarian network, vectorised.
+
+One example is a distance matrix ``dist`` (M, M) between M reference DOAs (rows) and M predicted
+DOAs (columns), of which only ``nb_ref`` / ``nb_pred`` are active, and its label ``assoc`` (M, M):
+the optimal (Hungarian) assignment between the active ones. The distribution is the original's
+(Adavanne et al. 2021):
+
+* for each angular resolution and each (nb_ref, nb_pred) in {0..M}^2, ``sample_range[min(nb_ref,
+  nb_pred)]`` examples (times the split's scale);
+* azimuths from ``range(-180, 180, res)`` and elevations from ``range(-90, 91, res)``, sampled
+  without replacement per axis (so two DOAs of one set never share an azimuth or an elevation);
+* inactive slots filled, for half the examples, with the constant 10, otherwise with uniform
+  (-100, 100) values where any value in [-1, 1] becomes 10;
+* ``dist`` is the Euclidean (chord) distance between the Cartesian vectors.
+
+Fixed here against the original: a seed (each split its own stream), rows and columns shuffled
+independently (``shuffle='one_axis'`` keeps the original's rows-or-columns), a validation split, any
+``max_doas >= 1``, and the Cartesian vectors stored shuffled with the matrices, so that
+``dist == cdist(ref_cart, pred_cart)`` holds for every stored example.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from configs.hnet import HNetParams
+from hnet.io import atomic_write
+
+SPLITS = {"train": 0, "val": 1, "test": 2}
+FILL_VALUE = 10.0
+# Above this many candidate assignments per example, enumerating them all costs more than scipy's loop.
+MAX_ENUMERATED_ASSIGNMENTS = 720
+# Relative gap under which two assignment costs count as tied (summation order differs between methods).
+TIE_TOLERANCE = 1e-9
+ARRAY_KEYS = ("dist", "assoc", "nb_ref", "nb_pred", "ref_cart", "pred_cart", "resolution", "random_fill")
+
+
+def sph2cart(azimuth_deg: np.ndarray, elevation_deg: np.ndarray) -> np.ndarray:
+    """Unit vectors (..., 3) from azimuth and elevation in degrees (x forward, y left, z up)."""
+    az, el = np.deg2rad(azimuth_deg), np.deg2rad(elevation_deg)
+    return np.stack([np.cos(el) * np.cos(az), np.cos(el) * np.sin(az), np.sin(el)], axis=-1)
+
+
+def chord_distance(ref_cart: np.ndarray, pred_cart: np.ndarray) -> np.ndarray:
+    """Pairwise Euclidean distances: (N, R, 3) x (N, P, 3) -> (N, R, P)."""
+    return np.linalg.norm(ref_cart[:, :, None, :] - pred_cart[:, None, :, :], axis=-1)
+
+
+def sample_without_replacement(rng: np.random.Generator, population: int, k: int, n: int) -> np.ndarray:
+    """``n`` independent ordered samples of ``k`` distinct indices from ``range(population)``: (n, k).
+
+    Each row has the distribution of ``random.sample(range(population), k)``. Draw j picks the r-th of
+    the still unchosen values, found by stepping r past the already chosen ones in ascending order,
+    so memory is O(n k) rather than the O(n population) of an argsort of random keys.
+    """
+    if k > population:
+        raise ValueError(f"cannot sample {k} distinct values from a population of {population}")
+    out = np.empty((n, k), dtype=np.int64)
+    chosen_sorted = np.empty((n, 0), dtype=np.int64)
+    for j in range(k):
+        r = rng.integers(0, population - j, size=n)
+        for i in range(j):
+            r += chosen_sorted[:, i] <= r
+        out[:, j] = r
+        chosen_sorted = np.sort(np.concatenate([chosen_sorted, r[:, None]], axis=1), axis=1)
+    return out
+
+
+@lru_cache(maxsize=None)
+def _assignments(n_small: int, n_large: int) -> np.ndarray:
+    """All injective maps from ``n_small`` items into ``n_large``: (K, n_small)."""
+    return np.array(list(itertools.permutations(range(n_large), n_small)), dtype=np.int64).reshape(-1, n_small)
+
+
+def hungarian_labels(cost: np.ndarray) -> np.ndarray:
+    """Minimum-cost assignment of every (R, C) matrix in ``cost`` (N, R, C) -> 0/1 matrices (N, R, C).
+
+    Equal to ``scipy.optimize.linear_sum_assignment`` per matrix. For small blocks it enumerates every
+    assignment and takes the cheapest, all examples at once; for large ones it calls scipy per example.
+    Where two assignments cost the same (to within rounding) either is optimal, and which one scipy
+    returns depends on its search order, so those few examples are handed to scipy to stay identical.
+    """
+    n, rows, cols = cost.shape
+    assoc = np.zeros(cost.shape, dtype=np.uint8)
+    if n == 0 or rows == 0 or cols == 0:
+        return assoc
+    transposed = rows > cols
+    c = np.swapaxes(cost, 1, 2) if transposed else cost  # (N, small, large)
+    small, large = c.shape[1:]
+    candidates = _assignments(small, large)  # (K, small)
+    if len(candidates) > MAX_ENUMERATED_ASSIGNMENTS:
+        return _scipy_labels(cost, np.arange(n), assoc)
+    totals = c[:, np.arange(small)[None, :], candidates].sum(-1)  # (N, K) cost of each candidate
+    best_idx = np.argmin(totals, axis=1)
+    best = candidates[best_idx]  # (N, small)
+    out = np.zeros(c.shape, dtype=np.uint8)
+    out[np.arange(n)[:, None], np.arange(small)[None, :], best] = 1
+    assoc = np.swapaxes(out, 1, 2) if transposed else out
+    if len(candidates) > 1:
+        best_total = totals[np.arange(n), best_idx]
+        totals[np.arange(n), best_idx] = np.inf
+        tied = np.flatnonzero(totals.min(axis=1) - best_total <= TIE_TOLERANCE * np.maximum(1.0, np.abs(best_total)))
+        if len(tied):
+            assoc = _scipy_labels(cost, tied, np.ascontiguousarray(assoc))
+    return assoc
+
+
+def _scipy_labels(cost: np.ndarray, which: np.ndarray, assoc: np.ndarray) -> np.ndarray:
+    """Overwrite ``assoc[i]`` with scipy's assignment of ``cost[i]`` for each i in ``which``."""
+    for i in which:
+        assoc[i] = 0
+        r, k = linear_sum_assignment(cost[i])
+        assoc[i, r, k] = 1
+    return assoc
+
+
+def split_sizes(params: HNetParams, split: str) -> dict[tuple[int, int], int]:
+    """Examples per (nb_ref, nb_pred) pair for one resolution of ``split``."""
+    scale = {"train": 1.0, "val": params.val_scale, "test": params.test_scale}[split]
+    m = params.max_doas
+    return {
+        (r, p): int(scale * params.sample_range[min(r, p)]) for r in range(m + 1) for p in range(m + 1)
+    }
+
+
+def _sample_angles(rng: np.random.Generator, res: int, k: int, n: int) -> np.ndarray:
+    """(n, k) unit vectors on the (azimuth, elevation) grid of step ``res``, distinct per axis."""
+    azimuths = np.arange(-180, 180, res)
+    elevations = np.arange(-90, 91, res)
+    picks = []
+    for grid in (azimuths, elevations):
+        if k <= len(grid):
+            picks.append(grid[sample_without_replacement(rng, len(grid), k, n)])
+        else:  # more DOAs than grid values on this axis (max_doas > 7 at 30 deg): values must repeat
+            picks.append(grid[rng.integers(0, len(grid), size=(n, k))])
+    return sph2cart(*picks)
+
+
+def _fill(rng: np.random.Generator, random_fill: np.ndarray, m: int) -> np.ndarray:
+    """Inactive-slot values (n, m, 3): 10, or uniform(-100, 100) with [-1, 1] replaced by 10."""
+    values = rng.uniform(-100.0, 100.0, size=(len(random_fill), m, 3))
+    values[np.abs(values) <= 1.0] = FILL_VALUE
+    values[~random_fill] = FILL_VALUE
+    return values
+
+
+def _permute(rng: np.random.Generator, n: int, m: int) -> np.ndarray:
+    """(n, m) independent random permutations of range(m)."""
+    return np.argsort(rng.random((n, m)), axis=1)
+
+
+def _seed_rng(seed: int, split: str) -> np.random.Generator:
+    return np.random.default_rng(np.random.SeedSequence(entropy=seed, spawn_key=(SPLITS[split],)))
+
+
+def generate_split(params: HNetParams, split: str, seed: int | None = None) -> dict[str, np.ndarray]:
+    """Generate one split (``'train'``, ``'val'`` or ``'test'``) as a dict of arrays.
+
+    Returns ``dist`` (N, M, M) float32, ``assoc`` (N, M, M) uint8, ``nb_ref`` / ``nb_pred`` (N,) int8,
+    ``ref_cart`` / ``pred_cart`` (N, M, 3) float32, ``resolution`` (N,) int16 and ``random_fill`` (N,)
+    bool, ordered by resolution, then nb_ref, then nb_pred.
+    """
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {list(SPLITS)}, got {split!r}")
+    rng = _seed_rng(params.seed if seed is None else seed, split)
+    m = params.max_doas
+    sizes = split_sizes(params, split)
+    total = sum(sizes.values()) * len(params.resolutions)
+    out = {
+        "dist": np.empty((total, m, m), np.float32),
+        "assoc": np.empty((total, m, m), np.uint8),
+        "nb_ref": np.empty(total, np.int8),
+        "nb_pred": np.empty(total, np.int8),
+        "ref_cart": np.empty((total, m, 3), np.float32),
+        "pred_cart": np.empty((total, m, 3), np.float32),
+        "resolution": np.empty(total, np.int16),
+        "random_fill": np.empty(total, bool),
+    }
+    start = 0
+    for res in params.resolutions:
+        for (nb_ref, nb_pred), n in sizes.items():
+            if n == 0:
+                continue
+            sl = slice(start, start + n)
+            start += n
+            # Cartesian DOAs: active ones first, fill after (the original's layout before shuffling).
+            random_fill = rng.random(n) >= 0.5
+            ref = _fill(rng, random_fill, m)
+            pred = _fill(rng, random_fill, m)
+            ref[:, :nb_ref] = _sample_angles(rng, res, nb_ref, n)
+            pred[:, :nb_pred] = _sample_angles(rng, res, nb_pred, n)
+            dist = chord_distance(ref, pred)  # (n, M, M) float64, rows = references
+            assoc = np.zeros((n, m, m), np.uint8)
+            assoc[:, :nb_ref, :nb_pred] = hungarian_labels(dist[:, :nb_ref, :nb_pred])
+            # Shuffle so that active entries are not always top-left.
+            rows, cols = _permute(rng, n, m), _permute(rng, n, m)
+            if params.shuffle == "one_axis":  # the original: rows or columns, with the same permutation
+                on_rows = rng.random(n) < 0.5
+                identity = np.broadcast_to(np.arange(m), (n, m))
+                rows, cols = np.where(on_rows[:, None], rows, identity), np.where(on_rows[:, None], identity, rows)
+            idx = np.arange(n)[:, None, None]
+            out["dist"][sl] = dist[idx, rows[:, :, None], cols[:, None, :]]
+            out["assoc"][sl] = assoc[idx, rows[:, :, None], cols[:, None, :]]
+            out["ref_cart"][sl] = ref[np.arange(n)[:, None], rows]
+            out["pred_cart"][sl] = pred[np.arange(n)[:, None], cols]
+            out["nb_ref"][sl], out["nb_pred"][sl] = nb_ref, nb_pred
+            out["resolution"][sl] = res
+            out["random_fill"][sl] = random_fill
+    return out
+
+
+# --- files ----------------------------------------------------------------------------------------
+
+
+def data_signature(params: HNetParams, seed: int | None = None) -> dict[str, Any]:
+    """The parameters that determine the generated data; stored in each file and compared on reuse."""
+    return {
+        "max_doas": params.max_doas,
+        "resolutions": list(params.resolutions),
+        "sample_range": list(params.sample_range),
+        "val_scale": params.val_scale,
+        "test_scale": params.test_scale,
+        "shuffle": params.shuffle,
+        "seed": params.seed if seed is None else seed,
+        "format": 1,
+    }
+
+
+def split_path(data_dir: str | Path, split: str) -> Path:
+    return Path(data_dir) / f"hnet_{split}.npz"
+
+
+def save_split(path: str | Path, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Path:
+    """Atomically write ``arrays`` and the JSON ``meta`` to an uncompressed ``.npz``."""
+    payload = dict(arrays, meta_json=np.array(json.dumps(meta)))
+    return atomic_write(path, lambda f: np.savez(f, **payload))
+
+
+def load_split(path: str | Path, generate_hint: str = "python3 scripts/generate_hnet_data.py") -> dict[str, Any]:
+    """Read a split written by ``save_split``: its arrays and ``meta``. Clear errors on bad files."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"HNet data file {path} does not exist; generate it with `{generate_hint}`")
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            data: dict[str, Any] = {k: f[k] for k in f.files}
+    except Exception as err:  # a truncated or foreign file
+        raise ValueError(f"{path} is not a readable HNet .npz file ({err}); regenerate it with `{generate_hint}`") from err
+    missing = [k for k in (*ARRAY_KEYS, "meta_json") if k not in data]
+    if missing:
+        raise ValueError(f"{path} lacks arrays {missing}; expected {list(ARRAY_KEYS)}. Regenerate it with `{generate_hint}`")
+    data["meta"] = json.loads(str(data.pop("meta_json")))
+    n, m = data["dist"].shape[0], data["dist"].shape[-1]
+    if data["dist"].shape != (n, m, m) or data["assoc"].shape != (n, m, m):
+        raise ValueError(f"{path}: dist and assoc must be (N, M, M), got {data['dist'].shape} and {data['assoc'].shape}")
+    return data
+
+
+def generate_dataset(
+    params: HNetParams, out_dir: str | Path | None = None, seed: int | None = None, force: bool = False,
+    splits: tuple[str, ...] = ("train", "val", "test"), log=print,
+) -> dict[str, Path]:
+    """Write every split to ``out_dir`` (default ``params.data_dir``); skip files already made with the
+    same parameters unless ``force``. Returns the paths."""
+    out_dir = Path(params.data_dir if out_dir is None else out_dir)
+    signature = data_signature(params, seed)
+    paths = {}
+    for split in splits:
+        path = split_path(out_dir, split)
+        paths[split] = path
+        if path.exists() and not force:
+            try:
+                if load_split(path)["meta"].get("signature") == signature:
+                    log(f"{path}: already generated with these parameters, kept")
+                    continue
+            except ValueError:
+                pass  # unreadable: regenerate below
+        arrays = generate_split(params, split, seed)
+        save_split(path, arrays, {"signature": signature, "split": split, "n": len(arrays["dist"])})
+        log(f"{path}: {len(arrays['dist']):,} examples")
+    return paths

@@ -1,0 +1,276 @@
+"""Training and evaluation of HNetGRU on the generated splits.
+
+``train(params, ...)`` reads top to bottom: data onto the device, model and optimiser, resume, then one
+loop of epochs (learning rate, train pass, validation, checkpoint, log), then the final test report.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from tqdm import tqdm
+
+from configs.base import to_dict
+from configs.hnet import HNetParams
+from hnet.checkpoint import load_checkpoint, load_hnet, save_checkpoint
+from hnet.data import data_signature, load_split, split_path
+from hnet.io import write_json
+from hnet.metrics import association_report
+from hnet.model import HNetGRU
+
+# The original checkpoint's figures on the original's test distribution (shared/reference, measured):
+# training "passes the original" once validation beats all three.
+ORIGINAL_FIGURES = {"exact_acc": 0.9941, "pos_f1": 0.9957, "worst_case": 0.9856}
+
+
+def pick_device(device: str = "auto") -> torch.device:
+    """'auto' -> CUDA when available, else CPU; anything else is passed to torch.device."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(device)
+
+
+def learning_rate(step: int, total_steps: int, warmup_steps: int, params: HNetParams) -> float:
+    """Learning rate at optimiser step ``step`` (pure function of the step).
+
+    'constant': ``params.lr`` throughout (the original). 'cosine': 1) linear warm-up to ``lr`` over
+    ``warmup_steps``, 2) cosine decay to ``lr_min_ratio * lr`` at ``total_steps``.
+    """
+    if params.lr_schedule == "constant":
+        return params.lr
+    if step < warmup_steps:
+        return params.lr * (step + 1) / warmup_steps
+    progress = min(1.0, (step - warmup_steps) / max(1, total_steps - warmup_steps))
+    floor = params.lr * params.lr_min_ratio
+    return floor + 0.5 * (params.lr - floor) * (1.0 + math.cos(math.pi * progress))
+
+
+def targets(assoc: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The three targets from association matrices (B, M, M): flattened (B, M*M), row sums (B, M),
+    column sums (B, M)."""
+    return assoc.flatten(1), assoc.sum(-1), assoc.sum(-2)
+
+
+def hnet_losses(outputs: tuple[torch.Tensor, ...], assoc: torch.Tensor) -> torch.Tensor:
+    """The three summed BCE-with-logits losses, stacked: (3,)."""
+    return torch.stack([
+        F.binary_cross_entropy_with_logits(out, tgt, reduction="sum") for out, tgt in zip(outputs, targets(assoc))
+    ])
+
+
+@torch.no_grad()
+def predict_proba(model: HNetGRU, dist: torch.Tensor, batch_size: int = 8192) -> np.ndarray:
+    """Association probabilities sigmoid(logits): (N, M, M) distances -> (N, M, M) numpy."""
+    was_training = model.training
+    model.eval()
+    m = model.max_len
+    probs = [torch.sigmoid(model(dist[i:i + batch_size])[0]).view(-1, m, m).cpu() for i in range(0, len(dist), batch_size)]
+    model.train(was_training)
+    return torch.cat(probs).numpy() if probs else np.zeros((0, m, m), np.float32)
+
+
+@torch.no_grad()
+def evaluate(model: HNetGRU, dist: torch.Tensor, assoc: torch.Tensor, batch_size: int = 8192) -> dict[str, Any]:
+    """Per-example losses (l1, l2, l3) and the 0/1 predicted matrices at threshold 0.5.
+
+    dist, assoc: (N, M, M) tensors on the model's device. Returns ``{"loss": [l1, l2, l3] per example,
+    "pred": (N, M, M) uint8 numpy}``.
+    """
+    was_training = model.training
+    model.eval()
+    m = model.max_len
+    losses = torch.zeros(3, device=dist.device)
+    preds = []
+    for i in range(0, len(dist), batch_size):
+        outputs = model(dist[i:i + batch_size])
+        losses += hnet_losses(outputs, assoc[i:i + batch_size])
+        preds.append((outputs[0] > 0).view(-1, m, m).to(torch.uint8).cpu())  # sigmoid > 0.5
+    model.train(was_training)
+    pred = torch.cat(preds).numpy() if preds else np.zeros((0, m, m), np.uint8)
+    return {"loss": (losses / max(1, len(dist))).tolist(), "pred": pred}
+
+
+def split_report(model: HNetGRU, split: dict[str, Any], device: torch.device, cell_weights: np.ndarray) -> dict[str, Any]:
+    """Evaluate ``model`` on a loaded split and return every metric (see hnet.metrics)."""
+    dist = torch.as_tensor(split["dist"], dtype=torch.float32, device=device)
+    assoc = torch.as_tensor(split["assoc"], dtype=torch.float32, device=device)
+    result = evaluate(model, dist, assoc)
+    report = association_report(
+        result["pred"], split["assoc"], split["nb_ref"], split["nb_pred"], cell_weights,
+        split["resolution"], split["random_fill"],
+    )
+    report["loss"] = result["loss"]
+    return report
+
+
+def passes_original(report: dict[str, Any]) -> bool:
+    return (report["exact_acc"] >= ORIGINAL_FIGURES["exact_acc"] and report["pos_f1"] >= ORIGINAL_FIGURES["pos_f1"]
+            and report["worst_case"][1] >= ORIGINAL_FIGURES["worst_case"])
+
+
+def _load_data(params: HNetParams, task_id: str) -> dict[str, dict[str, Any]]:
+    hint = f"python3 scripts/generate_hnet_data.py {task_id}"
+    data = {s: load_split(split_path(params.data_dir, s), hint) for s in ("train", "val", "test")}
+    expected = data_signature(params)
+    for name, split in data.items():
+        if split["meta"]["signature"] != expected:
+            raise ValueError(
+                f"{split_path(params.data_dir, name)} was generated with {split['meta']['signature']}, "
+                f"but task {task_id} expects {expected}; regenerate with `{hint} --force`"
+            )
+    return data
+
+
+def train(
+    params: HNetParams, task_id: str = "1", job_id: str = "1", device: str = "auto", fresh: bool = False,
+    log=print,
+) -> dict[str, Any]:
+    """Train HNetGRU on ``params.data_dir``; resume from the run's ``last.pt`` unless ``fresh``.
+
+    Writes ``{run_dir}/{task}_{job}/`` (config.json, last.pt, best.pt, history.jsonl, metrics.json,
+    curves.png) and exports the best model to ``{model_dir}/{model_name}`` with its metrics JSON.
+    Returns the test report of the best epoch.
+    """
+    dev = pick_device(device)
+    run_dir = Path(params.run_dir) / f"{task_id}_{job_id}"
+    run_dir.mkdir(parents=True, exist_ok=True)
+    config = to_dict(params) | {"task_id": task_id, "job_id": job_id}
+    write_json(run_dir / "config.json", config)
+
+    # --- data: whole splits as tensors on the device (no per-item DataLoader overhead) --------------
+    data = _load_data(params, task_id)
+    train_dist = torch.as_tensor(data["train"]["dist"], dtype=torch.float32, device=dev)  # (N, M, M)
+    train_assoc = torch.as_tensor(data["train"]["assoc"], dtype=torch.float32, device=dev)  # (N, M, M)
+    n_train = len(train_dist)
+    # positive rate per cell of the training set: the original's F1 sample weights (M*M,)
+    cell_weights = data["train"]["assoc"].reshape(n_train, -1).mean(0)
+    steps_per_epoch = n_train // params.batch_size  # drop_last, as the original
+    if steps_per_epoch == 0:
+        raise ValueError(f"batch_size {params.batch_size} exceeds the {n_train} training examples in {params.data_dir}")
+    total_steps = steps_per_epoch * params.nb_epochs
+    warmup_steps = steps_per_epoch * params.warmup_epochs
+    log(f"data: {n_train:,} train / {len(data['val']['dist']):,} val / {len(data['test']['dist']):,} test examples "
+        f"on {dev}; {steps_per_epoch} steps per epoch")
+
+    # --- model and optimiser ------------------------------------------------------------------------
+    torch.manual_seed(params.train_seed)
+    model = HNetGRU(max_len=params.max_doas, hidden_size=params.hidden_size).to(dev)
+    optimizer = torch.optim.Adam(model.parameters(), lr=params.lr)
+    loss_weights = torch.tensor(params.loss_weights, device=dev)
+    log(f"model: HNetGRU({model.model_args()}), {sum(p.numel() for p in model.parameters()):,} parameters")
+
+    # --- resume ---------------------------------------------------------------------------------------
+    start_epoch, best, history, passed_at = 0, {"score": -1.0, "epoch": -1}, [], None
+    last_path, best_path = run_dir / "last.pt", run_dir / "best.pt"
+    if last_path.exists() and not fresh:
+        ckpt = load_checkpoint(last_path, dev)
+        if ckpt["config"] != config:
+            raise ValueError(f"{last_path} was written with other parameters; use another job id or --fresh")
+        model.load_state_dict(ckpt["state_dict"])
+        optimizer.load_state_dict(ckpt["optimizer"])
+        start_epoch, best, history = ckpt["epoch"] + 1, ckpt["best"], list(ckpt["history"])
+        passed_at = ckpt.get("passed_original_at")
+        log(f"resumed from {last_path} at epoch {start_epoch}")
+    elapsed = history[-1]["elapsed_s"] if history else 0.0
+
+    # --- epochs ---------------------------------------------------------------------------------------
+    generator = torch.Generator(device="cpu").manual_seed(params.train_seed)
+    for _ in range(start_epoch):  # the batch order of a resumed run continues where it stopped
+        torch.randperm(n_train, generator=generator)
+    for epoch in range(start_epoch, params.nb_epochs):
+        t0 = time.perf_counter()
+        model.train()
+        order = torch.randperm(n_train, generator=generator).to(dev)
+        running = torch.zeros(3, device=dev)
+        bar = tqdm(range(steps_per_epoch), desc=f"epoch {epoch + 1}/{params.nb_epochs}", leave=False, disable=None)
+        for step in bar:
+            lr = learning_rate(epoch * steps_per_epoch + step, total_steps, warmup_steps, params)
+            for group in optimizer.param_groups:
+                group["lr"] = lr
+            idx = order[step * params.batch_size:(step + 1) * params.batch_size]
+            losses = hnet_losses(model(train_dist[idx]), train_assoc[idx])  # (3,)
+            optimizer.zero_grad(set_to_none=True)
+            (losses * loss_weights).sum().backward()
+            optimizer.step()
+            running += losses.detach()
+        train_loss = (running / (steps_per_epoch * params.batch_size)).tolist()
+        t_train = time.perf_counter() - t0
+
+        # validation, model selection on it (never on test)
+        t1 = time.perf_counter()
+        val = split_report(model, data["val"], dev, cell_weights)
+        t_val = time.perf_counter() - t1
+        elapsed += t_train + t_val
+        score = val[params.select_metric]
+        if score > best["score"]:
+            best = {"score": score, "epoch": epoch}
+            save_checkpoint(best_path, model, config=config, epoch=epoch, metrics={"val": val})
+        if passed_at is None and passes_original(val):
+            passed_at = {"epoch": epoch + 1, "elapsed_s": round(elapsed, 1)}
+        history.append({
+            "epoch": epoch + 1, "lr": lr, "train_loss": train_loss, "val_loss": val["loss"],
+            "val_exact_acc": val["exact_acc"], "val_pos_f1": val["pos_f1"], "val_weighted_f1": val["weighted_f1"],
+            "val_worst_case": val["worst_case"], "time_train_s": t_train, "time_val_s": t_val, "elapsed_s": elapsed,
+        })
+        save_checkpoint(last_path, model, config=config, epoch=epoch, optimizer=optimizer,
+                        extra={"best": best, "history": history, "passed_original_at": passed_at})
+        log(f"epoch {epoch + 1:>4}/{params.nb_epochs} | {t_train:5.1f}s train {t_val:4.1f}s val | lr {lr:.2e} | "
+            f"train loss {sum(train_loss):.4f} ({', '.join(f'{x:.4f}' for x in train_loss)}) | "
+            f"val loss {sum(val['loss']):.4f} | val exact {val['exact_acc']:.4f} pos_f1 {val['pos_f1']:.4f} "
+            f"wF1 {val['weighted_f1']:.4f} worst {val['worst_case'][0]}={val['worst_case'][1]:.4f} | "
+            f"best {params.select_metric} {best['score']:.4f} @ {best['epoch'] + 1}")
+
+    # --- final report on the test split with the best epoch -----------------------------------------
+    model, best_ckpt = load_hnet(best_path, dev)
+    test = split_report(model, data["test"], dev, cell_weights)
+    metrics = {
+        "task_id": task_id, "job_id": job_id, "device": str(dev), "best_epoch": best["epoch"] + 1,
+        "select_metric": params.select_metric, "val": best_ckpt["metrics"]["val"], "test": test,
+        "train_time_s": round(elapsed, 1), "passed_original_at": passed_at, "original_figures": ORIGINAL_FIGURES,
+    }
+    write_json(run_dir / "metrics.json", metrics)
+    model_path = Path(params.model_dir) / "hnet_model.pt"
+    save_checkpoint(model_path, model, config=config, epoch=best["epoch"], metrics={"val": metrics["val"], "test": test})
+    write_json(Path(params.model_dir) / "hnet_metrics.json", metrics)
+    _write_history(run_dir, history)
+    log(f"best epoch {best['epoch'] + 1}: test exact {test['exact_acc']:.4f} pos_f1 {test['pos_f1']:.4f} "
+        f"wF1 {test['weighted_f1']:.4f} worst {test['worst_case'][0]}={test['worst_case'][1]:.4f}")
+    log(f"wrote {model_path}, {Path(params.model_dir) / 'hnet_metrics.json'} and {run_dir}/")
+    return metrics
+
+
+def _write_history(run_dir: Path, history: list[dict[str, Any]]) -> None:
+    """history.jsonl and curves.png (losses and validation accuracy per epoch)."""
+    import json
+
+    from hnet.io import atomic_write
+
+    atomic_write(run_dir / "history.jsonl", lambda f: f.write("".join(json.dumps(h) + "\n" for h in history).encode()))
+    if not history:
+        return
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    epochs = [h["epoch"] for h in history]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.5))
+    ax1.semilogy(epochs, [sum(h["train_loss"]) for h in history], label="train")
+    ax1.semilogy(epochs, [sum(h["val_loss"]) for h in history], label="val")
+    ax1.set_xlabel("epoch"), ax1.set_ylabel("BCE per example (3 heads)"), ax1.legend()
+    ax2.plot(epochs, [1 - h["val_exact_acc"] for h in history], label="1 - exact acc")
+    ax2.plot(epochs, [1 - h["val_pos_f1"] for h in history], label="1 - positive F1")
+    ax2.axhline(1 - ORIGINAL_FIGURES["exact_acc"], ls="--", c="gray", lw=0.8, label="original exact acc")
+    ax2.set_yscale("log"), ax2.set_xlabel("epoch"), ax2.set_title("validation error"), ax2.legend()
+    fig.tight_layout()
+    path = run_dir / "curves.png"
+    tmp = path.with_name(".curves.tmp.png")
+    fig.savefig(tmp, dpi=110)
+    plt.close(fig)
+    tmp.replace(path)
