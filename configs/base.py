@@ -41,7 +41,7 @@ def _check_value(name: str, value: Any, hint: Any) -> Any:
             return tuple(_check_value(name, v, args[0]) for v in value)
         if len(args) != len(value):
             raise ValueError(f"parameter {name!r} expects {len(args)} values ({hint}), got {value!r}")
-        return tuple(_check_value(name, v, a) for v, a in zip(value, args))
+        return tuple(_check_value(name, v, a) for v, a in zip(value, args, strict=False))
     if hint is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ValueError(f"parameter {name!r} expects a float, got {value!r}")

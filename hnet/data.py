@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +73,7 @@ def sample_without_replacement(rng: np.random.Generator, population: int, k: int
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def _assignments(n_small: int, n_large: int) -> np.ndarray:
     """All injective maps from ``n_small`` items into ``n_large``: (K, n_small)."""
     return np.array(list(itertools.permutations(range(n_large), n_small)), dtype=np.int64).reshape(-1, n_small)

@@ -68,7 +68,7 @@ def original_weighted_f1(pred: np.ndarray, ref: np.ndarray, cell_weights: np.nda
 def per_case_accuracy(pred: np.ndarray, ref: np.ndarray, nb_ref: np.ndarray, nb_pred: np.ndarray) -> dict[str, float]:
     """Exact accuracy for each (nb_ref, nb_pred), keyed ``"nb_ref,nb_pred"``."""
     out = {}
-    for r, p in sorted(set(zip(nb_ref.tolist(), nb_pred.tolist()))):
+    for r, p in sorted(set(zip(nb_ref.tolist(), nb_pred.tolist(), strict=False))):
         sel = (nb_ref == r) & (nb_pred == p)
         out[f"{r},{p}"] = exact_accuracy(pred[sel], ref[sel])
     return out
@@ -84,7 +84,7 @@ def association_report(
     if cell_weights is None:
         cell_weights = np.ones(ref[0].size)
     report: dict[str, Any] = {
-        "n": int(len(ref)),
+        "n": len(ref),
         "exact_acc": exact_accuracy(pred, ref),
         "pos_f1": pos["f1"],
         "weighted_f1": original_weighted_f1(pred, ref, cell_weights),

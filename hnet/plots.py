@@ -36,7 +36,7 @@ def plot_associations(split: dict, probs: np.ndarray, indices: np.ndarray, out: 
     fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 3.2 * rows), squeeze=False)
     for ax in axes.ravel():
         ax.axis("off")
-    for ax, i in zip(axes.ravel(), indices):
+    for ax, i in zip(axes.ravel(), indices, strict=False):
         d, a, p = split["dist"][i], split["assoc"][i], probs[i]
         m = d.shape[0]
         ax.axis("on")

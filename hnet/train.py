@@ -60,7 +60,8 @@ def targets(assoc: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tens
 def hnet_losses(outputs: tuple[torch.Tensor, ...], assoc: torch.Tensor) -> torch.Tensor:
     """The three summed BCE-with-logits losses, stacked: (3,)."""
     return torch.stack([
-        F.binary_cross_entropy_with_logits(out, tgt, reduction="sum") for out, tgt in zip(outputs, targets(assoc))
+        F.binary_cross_entropy_with_logits(out, tgt, reduction="sum")
+        for out, tgt in zip(outputs, targets(assoc), strict=True)
     ])
 
 
@@ -114,6 +115,54 @@ def passes_original(report: dict[str, Any]) -> bool:
             and report["worst_case"][1] >= ORIGINAL_FIGURES["worst_case"])
 
 
+def train_step(
+    model: HNetGRU, optimizer: torch.optim.Optimizer, dist: torch.Tensor, assoc: torch.Tensor, lr: float,
+    loss_weights: torch.Tensor,
+) -> torch.Tensor:
+    """One Adam step on a batch (B, M, M); returns the three summed losses (3,), detached."""
+    for group in optimizer.param_groups:
+        group["lr"] = lr
+    losses = hnet_losses(model(dist), assoc)
+    optimizer.zero_grad(set_to_none=True)
+    (losses * loss_weights).sum().backward()
+    optimizer.step()
+    return losses.detach()
+
+
+def init_run(params: HNetParams, seed: int, device: torch.device) -> tuple[HNetGRU, torch.optim.Optimizer, torch.Generator]:
+    """Model, optimiser and batch-order generator of one initialisation seed."""
+    torch.manual_seed(seed)
+    model = HNetGRU(params.max_doas, params.hidden_size, attn_logit_scale=params.train_attn_logit_scale).to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=params.lr)
+    return model, optimizer, torch.Generator(device="cpu").manual_seed(seed)
+
+
+def choose_init_seed(
+    params: HNetParams, train_dist: torch.Tensor, train_assoc: torch.Tensor, val: dict[str, Any],
+    cell_weights: np.ndarray, total_steps: int, warmup_steps: int, log=print,
+) -> int:
+    """Best of ``params.init_trials`` seeds after ``init_trial_steps`` steps each, by validation exact
+    accuracy. Each trial runs exactly the first steps the full run will repeat from that seed."""
+    if params.init_trials == 1:
+        return params.train_seed
+    dev = train_dist.device
+    loss_weights = torch.tensor(params.loss_weights, device=dev)
+    steps = min(params.init_trial_steps, len(train_dist) // params.batch_size)
+    scores = {}
+    for seed in range(params.train_seed, params.train_seed + params.init_trials):
+        model, optimizer, generator = init_run(params, seed, dev)
+        order = torch.randperm(len(train_dist), generator=generator).to(dev)
+        for step in range(steps):
+            idx = order[step * params.batch_size:(step + 1) * params.batch_size]
+            lr = learning_rate(step, total_steps, warmup_steps, params)
+            train_step(model, optimizer, train_dist[idx], train_assoc[idx], lr, loss_weights)
+        scores[seed] = split_report(model, val, dev, cell_weights)["exact_acc"]
+        log(f"init trial seed {seed}: val exact {scores[seed]:.4f} after {steps} steps")
+    best = max(scores, key=scores.get)
+    log(f"continuing from seed {best}")
+    return best
+
+
 def _load_data(params: HNetParams, task_id: str) -> dict[str, dict[str, Any]]:
     hint = f"python3 scripts/generate_hnet_data.py {task_id}"
     data = {s: load_split(split_path(params.data_dir, s), hint) for s in ("train", "val", "test")}
@@ -158,31 +207,30 @@ def train(
     log(f"data: {n_train:,} train / {len(data['val']['dist']):,} val / {len(data['test']['dist']):,} test examples "
         f"on {dev}; {steps_per_epoch} steps per epoch")
 
-    # --- model and optimiser ------------------------------------------------------------------------
-    torch.manual_seed(params.train_seed)
-    model = HNetGRU(max_len=params.max_doas, hidden_size=params.hidden_size).to(dev)
-    optimizer = torch.optim.Adam(model.parameters(), lr=params.lr)
+    # --- resume, or choose an initialisation ---------------------------------------------------------
     loss_weights = torch.tensor(params.loss_weights, device=dev)
-    log(f"model: HNetGRU({model.model_args()}), {sum(p.numel() for p in model.parameters()):,} parameters")
-
-    # --- resume ---------------------------------------------------------------------------------------
-    start_epoch, best, history, passed_at = 0, {"score": -1.0, "epoch": -1}, [], None
     last_path, best_path = run_dir / "last.pt", run_dir / "best.pt"
+    ckpt = None
     if last_path.exists() and not fresh:
         ckpt = load_checkpoint(last_path, dev)
         if ckpt["config"] != config:
             raise ValueError(f"{last_path} was written with other parameters; use another job id or --fresh")
+        seed = ckpt["init_seed"]
+    else:
+        seed = choose_init_seed(params, train_dist, train_assoc, data["val"], cell_weights, total_steps, warmup_steps, log)
+    model, optimizer, generator = init_run(params, seed, dev)
+    log(f"model: HNetGRU({model.model_args()}), {sum(p.numel() for p in model.parameters()):,} parameters")
+    start_epoch, best, history, passed_at = 0, {"score": -1.0, "epoch": -1}, [], None
+    if ckpt is not None:
         model.load_state_dict(ckpt["state_dict"])
         optimizer.load_state_dict(ckpt["optimizer"])
         start_epoch, best, history = ckpt["epoch"] + 1, ckpt["best"], list(ckpt["history"])
         passed_at = ckpt.get("passed_original_at")
+        generator.set_state(ckpt["generator_state"])  # the batch order continues where it stopped
         log(f"resumed from {last_path} at epoch {start_epoch}")
     elapsed = history[-1]["elapsed_s"] if history else 0.0
 
     # --- epochs ---------------------------------------------------------------------------------------
-    generator = torch.Generator(device="cpu").manual_seed(params.train_seed)
-    for _ in range(start_epoch):  # the batch order of a resumed run continues where it stopped
-        torch.randperm(n_train, generator=generator)
     for epoch in range(start_epoch, params.nb_epochs):
         t0 = time.perf_counter()
         model.train()
@@ -191,14 +239,8 @@ def train(
         bar = tqdm(range(steps_per_epoch), desc=f"epoch {epoch + 1}/{params.nb_epochs}", leave=False, disable=None)
         for step in bar:
             lr = learning_rate(epoch * steps_per_epoch + step, total_steps, warmup_steps, params)
-            for group in optimizer.param_groups:
-                group["lr"] = lr
             idx = order[step * params.batch_size:(step + 1) * params.batch_size]
-            losses = hnet_losses(model(train_dist[idx]), train_assoc[idx])  # (3,)
-            optimizer.zero_grad(set_to_none=True)
-            (losses * loss_weights).sum().backward()
-            optimizer.step()
-            running += losses.detach()
+            running += train_step(model, optimizer, train_dist[idx], train_assoc[idx], lr, loss_weights)
         train_loss = (running / (steps_per_epoch * params.batch_size)).tolist()
         t_train = time.perf_counter() - t0
 
@@ -219,7 +261,8 @@ def train(
             "val_worst_case": val["worst_case"], "time_train_s": t_train, "time_val_s": t_val, "elapsed_s": elapsed,
         })
         save_checkpoint(last_path, model, config=config, epoch=epoch, optimizer=optimizer,
-                        extra={"best": best, "history": history, "passed_original_at": passed_at})
+                        extra={"best": best, "history": history, "passed_original_at": passed_at, "init_seed": seed,
+                               "generator_state": generator.get_state()})
         log(f"epoch {epoch + 1:>4}/{params.nb_epochs} | {t_train:5.1f}s train {t_val:4.1f}s val | lr {lr:.2e} | "
             f"train loss {sum(train_loss):.4f} ({', '.join(f'{x:.4f}' for x in train_loss)}) | "
             f"val loss {sum(val['loss']):.4f} | val exact {val['exact_acc']:.4f} pos_f1 {val['pos_f1']:.4f} "
@@ -235,8 +278,10 @@ def train(
         "train_time_s": round(elapsed, 1), "passed_original_at": passed_at, "original_figures": ORIGINAL_FIGURES,
     }
     write_json(run_dir / "metrics.json", metrics)
+    # exported as the original architecture: the training-time attention scale folded into W_Q, W_K
     model_path = Path(params.model_dir) / "hnet_model.pt"
-    save_checkpoint(model_path, model, config=config, epoch=best["epoch"], metrics={"val": metrics["val"], "test": test})
+    save_checkpoint(model_path, model.fold_attention_scale(), config=config, epoch=best["epoch"],
+                    metrics={"val": metrics["val"], "test": test})
     write_json(Path(params.model_dir) / "hnet_metrics.json", metrics)
     _write_history(run_dir, history)
     log(f"best epoch {best['epoch'] + 1}: test exact {test['exact_acc']:.4f} pos_f1 {test['pos_f1']:.4f} "

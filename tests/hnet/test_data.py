@@ -5,8 +5,16 @@ from scipy.optimize import linear_sum_assignment
 from configs.hnet import get_params
 from hnet import data as hdata
 from hnet.data import (
-    chord_distance, generate_dataset, generate_split, hungarian_labels, load_split, sample_without_replacement,
-    save_split, split_path, split_sizes, sph2cart,
+    chord_distance,
+    generate_dataset,
+    generate_split,
+    hungarian_labels,
+    load_split,
+    sample_without_replacement,
+    save_split,
+    sph2cart,
+    split_path,
+    split_sizes,
 )
 
 
@@ -233,3 +241,30 @@ def test_interrupted_write_leaves_nothing(tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         generate_dataset(p, log=lambda *_: None)
     assert list(tmp_path.iterdir()) == []
+
+
+# --- against the original's per-example loop ---------------------------------------------------------
+
+def test_distribution_matches_the_original_loop():
+    """Same counts, and the same statistics per case, as the plain loop of the original algorithm."""
+    from hnet.reference import generate_original_loop
+
+    kw = {"sample_range": (100, 200, 600), "resolutions": (1, 5, 30)}
+    loop = generate_original_loop(**kw, seed=0)
+    vec = generate_split(get_params("999", **kw, shuffle="one_axis"), "train")
+    assert len(loop) == len(vec["dist"])
+    loop_nb = np.array([[v[0], v[1]] for v in loop.values()])
+    np.testing.assert_array_equal(loop_nb[:, 0], vec["nb_ref"])  # same order: resolution, nb_ref, nb_pred
+    np.testing.assert_array_equal(loop_nb[:, 1], vec["nb_pred"])
+    loop_dist = np.stack([v[2] for v in loop.values()])
+    loop_assoc = np.stack([v[3] for v in loop.values()])
+    for case in [(1, 1), (2, 2), (2, 1), (0, 2)]:
+        sel = (loop_nb[:, 0] == case[0]) & (loop_nb[:, 1] == case[1])
+        # active-active distances: same mean chord; share of exact zeros (fill <-> fill) alike
+        a, b = loop_dist[sel], vec["dist"][sel]
+        if min(case) > 0:
+            assert abs(a[a <= 2.0].mean() - b[b <= 2.0].mean()) < 0.05
+        assert abs(np.mean(a == 0) - np.mean(b == 0)) < 0.05
+        # positions of positives: the original's one-axis bias is reproduced
+        np.testing.assert_allclose(loop_assoc[sel].reshape(-1, 4).mean(0), vec["assoc"][sel].reshape(-1, 4).mean(0),
+                                   atol=0.06)

@@ -54,3 +54,20 @@ def test_gradients_reach_every_parameter():
     model = HNetGRU()
     sum(o.sum() for o in model(torch.rand(5, 2, 2))).backward()
     assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in model.parameters())
+
+
+def test_folding_the_attention_scale_keeps_the_function_and_gives_the_original_layer():
+    torch.manual_seed(0)
+    scaled = HNetGRU(max_len=2, attn_logit_scale=128**-0.5)
+    x = torch.rand(6, 2, 2)
+    before = scaled(x)
+    plain = HNetGRU(max_len=2)
+    plain.load_state_dict(scaled.fold_attention_scale().state_dict())  # an original-architecture model
+    assert scaled.model_args()["attn_logit_scale"] == 1.0
+    for a, b in zip(before, plain(x), strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-5)
+
+
+def test_non_positive_attention_scale_is_refused():
+    with pytest.raises(ValueError, match="logit_scale must be > 0"):
+        AttentionLayer(4, 4, 4, logit_scale=0.0)

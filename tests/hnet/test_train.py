@@ -1,3 +1,4 @@
+import itertools
 import json
 
 import pytest
@@ -18,8 +19,8 @@ def test_learning_rate_schedule(schedule):
         assert set(lrs) == {1e-3}
         return
     assert lrs[0] == pytest.approx(1e-5) and lrs[99] == pytest.approx(1e-3)  # linear warm-up
-    assert all(a <= b for a, b in zip(lrs[:100], lrs[1:100]))
-    assert all(a >= b for a, b in zip(lrs[100:], lrs[101:]))  # then monotone decay
+    assert all(a <= b for a, b in itertools.pairwise(lrs[:100]))
+    assert all(a >= b for a, b in itertools.pairwise(lrs[99:]))  # then monotone decay
     assert lrs[1000] == pytest.approx(1e-5) and lrs[550] == pytest.approx(0.5 * (1e-3 + 1e-5))
 
 
