@@ -40,7 +40,7 @@ class HNetParams:
     """Peak learning rate of Adam."""
     lr_schedule: str = "cosine"
     """'constant' (the original) or 'cosine' (warm-up then cosine decay to lr_min_ratio * lr)."""
-    warmup_epochs: int = 1
+    warmup_epochs: int = 0
     lr_min_ratio: float = 0.01
     nb_epochs: int = 150
     loss_weights: tuple[float, float, float] = (1.0, 1.0, 1.0)
@@ -54,7 +54,8 @@ class HNetParams:
     """Initialisations tried for init_trial_steps each; training continues from the one with the best
     validation exact accuracy (seeds train_seed, train_seed + 1, ...). Some initialisations fall into
     the self-attention trap above and stay there; 1 disables the search."""
-    init_trial_steps: int = 600
+    init_trial_steps: int = 1600
+    """Length of each initialisation trial (at most one epoch): long enough to see which escaped."""
     select_metric: str = "exact_acc"
     """Validation metric that picks the best epoch: 'exact_acc', 'pos_f1' or 'weighted_f1'."""
     train_seed: int = 0
@@ -107,7 +108,6 @@ TASKS: dict[str, dict[str, Any]] = {
         "quick_test": True,
         "sample_range": (300, 500, 1500),
         "nb_epochs": 3,
-        "warmup_epochs": 0,
         "init_trials": 2,
         "init_trial_steps": 50,
         "data_dir": "data/hnet_quick",

@@ -156,8 +156,10 @@ def choose_init_seed(
             idx = order[step * params.batch_size:(step + 1) * params.batch_size]
             lr = learning_rate(step, total_steps, warmup_steps, params)
             train_step(model, optimizer, train_dist[idx], train_assoc[idx], lr, loss_weights)
-        scores[seed] = split_report(model, val, dev, cell_weights)["exact_acc"]
-        log(f"init trial seed {seed}: val exact {scores[seed]:.4f} after {steps} steps")
+        report = split_report(model, val, dev, cell_weights)
+        scores[seed] = report["exact_acc"]
+        log(f"init trial seed {seed}: val exact {scores[seed]:.4f}, worst case {report['worst_case'][0]}="
+            f"{report['worst_case'][1]:.4f} after {steps} steps")
     best = max(scores, key=scores.get)
     log(f"continuing from seed {best}")
     return best
