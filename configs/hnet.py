@@ -104,10 +104,12 @@ TASKS: dict[str, dict[str, Any]] = {
     # Four sources, balanced the same way (9, 7, 5, 3, 1 pairs per level).
     "4": {"max_doas": 4, "sample_range": (1667, 2143, 3000, 5000, 15000)},
     # quick_test: one tenth of the data and three epochs; exercises every step in well under a minute.
+    # A larger step makes three epochs worth looking at (exact accuracy ~0.80 instead of ~0.52).
     "999": {
         "quick_test": True,
         "sample_range": (300, 500, 1500),
         "nb_epochs": 3,
+        "lr": 3e-3,
         "init_trials": 2,
         "init_trial_steps": 50,
         "data_dir": "data/hnet_quick",

@@ -13,10 +13,11 @@ from hnet.data import generate_split, load_split
 from hnet.train import ORIGINAL_FIGURES, pick_device, split_report
 
 
-def params_for_checkpoint(ckpt: dict[str, Any], task_id: str | None) -> HNetParams:
-    """The task the checkpoint was trained with (or ``task_id``), checked against its max_doas."""
+def params_for_checkpoint(ckpt: dict[str, Any], task_id: str | None, shuffle: str | None = None) -> HNetParams:
+    """The task the checkpoint was trained with (or ``task_id``), checked against its max_doas, with
+    the test distribution's ``shuffle`` ('one_axis' is the original's) if given."""
     config = ckpt.get("config") or {}
-    params = get_params(task_id or config.get("task_id", "1"))
+    params = get_params(task_id or config.get("task_id", "1"), **({"shuffle": shuffle} if shuffle else {}))
     if params.max_doas != ckpt["model_args"]["max_len"]:
         raise ValueError(
             f"task {task_id or config.get('task_id', '1')} has max_doas={params.max_doas} but the checkpoint "
@@ -40,21 +41,26 @@ def load_test_split(params: HNetParams, seed: int | None = None, data: str | Pat
 
 def evaluate_checkpoint(
     checkpoint: str | Path, task_id: str | None = None, seed: int | None = None, data: str | Path | None = None,
-    device: str = "auto",
+    device: str = "auto", shuffle: str = "one_axis",
 ) -> dict[str, Any]:
     """Every metric of hnet.metrics for ``checkpoint`` on a test split, as one JSON-ready dict.
+
+    Without ``data`` the split is generated with ``seed`` and ``shuffle``: 'one_axis' is the original's
+    distribution (rows or columns permuted), 'both' ours (rows and columns).
 
     The original's weighted F1 weights each cell by its positive rate in the evaluated split (the
     original used the training split's, which has the same distribution).
     """
     dev = pick_device(device)
     model, ckpt = load_hnet(checkpoint, dev)
-    params = params_for_checkpoint(ckpt, task_id)
+    params = params_for_checkpoint(ckpt, task_id, shuffle)
     split = load_test_split(params, seed, data)
     cell_weights = split["assoc"].reshape(len(split["assoc"]), -1).mean(0)
     report = split_report(model, split, dev, cell_weights)
     report["checkpoint"] = str(checkpoint)
-    report["data"] = str(data) if data is not None else f"generated test split, seed {split['meta']['seed']}"
+    report["data"] = str(data) if data is not None else (
+        f"generated test split of task {ckpt.get('config', {}).get('task_id', task_id)}, seed {split['meta']['seed']}, "
+        f"shuffle {params.shuffle}")
     report["original_figures"] = ORIGINAL_FIGURES
     report["loss"] = [float(x) for x in report["loss"]]
     report["cell_weights"] = np.round(cell_weights, 4).tolist()

@@ -5,7 +5,7 @@
     python3 scripts/evaluate_hnet.py --checkpoint data/models/hnet_model.pt --data data/hnet/hnet_test.npz
 
 Without --data a fresh test split (40,500 examples for task 1) is generated with the original's
-distribution and --seed. Keys: exact_acc (whole matrix right), pos_f1 (F1 of the associated class),
+distribution (--shuffle one_axis: rows or columns permuted) and --seed; --shuffle both gives ours. Keys: exact_acc (whole matrix right), pos_f1 (F1 of the associated class),
 weighted_f1 (the original's sklearn weighted F1), per_case (exact accuracy by "nb_ref,nb_pred"),
 worst_case, per_resolution, per_fill, counts, loss.
 """
@@ -23,11 +23,13 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, help="seed of the generated test split (default: the task's seed)")
     ap.add_argument("--task-id", help="parameters of the test distribution (default: the checkpoint's task)")
     ap.add_argument("--data", help="evaluate on this .npz split instead of generating one")
+    ap.add_argument("--shuffle", choices=["one_axis", "both"], default="one_axis",
+                    help="permutation of the generated test split: the original's one axis (default) or both")
     ap.add_argument("--device", default="auto")
     ap.add_argument("--out", help="also write the JSON to this file")
     args = ap.parse_args(argv)
     try:
-        report = evaluate_checkpoint(args.checkpoint, args.task_id, args.seed, args.data, args.device)
+        report = evaluate_checkpoint(args.checkpoint, args.task_id, args.seed, args.data, args.device, args.shuffle)
     except (FileNotFoundError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
