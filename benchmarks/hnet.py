@@ -29,7 +29,6 @@ import time
 import tracemalloc
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from configs.hnet import get_params

@@ -5,7 +5,8 @@
     python3 scripts/evaluate_hnet.py --checkpoint data/models/hnet_model.pt --data data/hnet/hnet_test.npz
 
 Without --data a fresh test split (40,500 examples for task 1) is generated with the original's
-distribution (--shuffle one_axis: rows or columns permuted) and --seed; --shuffle both gives ours. Keys: exact_acc (whole matrix right), pos_f1 (F1 of the associated class),
+distribution (--shuffle one_axis: rows or columns permuted) and --seed; --shuffle both gives ours.
+Keys: exact_acc (whole matrix right), pos_f1 (F1 of the associated class),
 weighted_f1 (the original's sklearn weighted F1), per_case (exact accuracy by "nb_ref,nb_pred"),
 worst_case, per_resolution, per_fill, counts, loss.
 """
