@@ -286,3 +286,41 @@ def generate_dataset(
         save_split(path, arrays, {"signature": signature, "split": split, "n": len(arrays["dist"])})
         log(f"{path}: {len(arrays['dist']):,} examples")
     return paths
+
+
+# --- the DOAnet operating regime ---------------------------------------------------------------------
+
+
+def doanet_regime_split(
+    max_doas: int, nb_active_ref: int, n: int, seed: int = 0, near_deg: float | None = None,
+) -> dict[str, np.ndarray]:
+    """Matrices as DOAnet feeds them to a frozen HNet: rows are ``max_doas`` predicted unit vectors
+    (all active, as the network always emits every track), columns ``nb_active_ref`` reference unit
+    vectors then the fill (10, 10, 10) for absent sources; labels are the Hungarian assignment.
+
+    Directions are uniform on the sphere. With ``near_deg`` the predictions are the references
+    perturbed by about that many degrees (unmatched predictions stay random): a trained DOAnet.
+    Returns the keys of ``generate_split`` (``nb_ref`` counts rows, ``nb_pred`` columns).
+    """
+    rng = np.random.default_rng(np.random.SeedSequence(entropy=seed, spawn_key=(100 + nb_active_ref,)))
+    m = max_doas
+
+    def unit(shape):
+        v = rng.normal(size=(*shape, 3))
+        return v / np.linalg.norm(v, axis=-1, keepdims=True)
+
+    ref = np.full((n, m, 3), FILL_VALUE)
+    ref[:, :nb_active_ref] = unit((n, nb_active_ref))
+    pred = unit((n, m))
+    if near_deg is not None and nb_active_ref:
+        noisy = ref[:, :nb_active_ref] + np.deg2rad(near_deg) * rng.normal(size=(n, nb_active_ref, 3))
+        pred[:, :nb_active_ref] = noisy / np.linalg.norm(noisy, axis=-1, keepdims=True)
+        pred = pred[np.arange(n)[:, None], _permute(rng, n, m)]  # predictions come in any order
+    dist = chord_distance(pred, ref)  # (n, M, M): rows = predictions, as in DOAnet's loss
+    assoc = np.zeros((n, m, m), np.uint8)
+    assoc[:, :, :nb_active_ref] = hungarian_labels(dist[:, :, :nb_active_ref])
+    return {
+        "dist": dist.astype(np.float32), "assoc": assoc, "nb_ref": np.full(n, m, np.int8),
+        "nb_pred": np.full(n, nb_active_ref, np.int8), "ref_cart": pred.astype(np.float32),
+        "pred_cart": ref.astype(np.float32), "resolution": np.zeros(n, np.int16), "random_fill": np.zeros(n, bool),
+    }

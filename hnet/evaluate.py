@@ -9,7 +9,7 @@ import numpy as np
 
 from configs.hnet import HNetParams, get_params
 from hnet.checkpoint import load_hnet
-from hnet.data import generate_split, load_split
+from hnet.data import doanet_regime_split, generate_split, load_split
 from hnet.train import ORIGINAL_FIGURES, pick_device, split_report
 
 
@@ -39,6 +39,22 @@ def load_test_split(params: HNetParams, seed: int | None = None, data: str | Pat
     return split
 
 
+def doanet_regime_report(model, max_doas: int, seed: int, device, n: int = 20_000) -> dict[str, dict[str, float]]:
+    """Exact accuracy where DOAnet uses the HNet: rows = all M predictions, columns = k references
+    plus fills, for every k, with random predictions and with predictions within ~5 degrees."""
+    import torch
+
+    from hnet.train import predict_proba
+
+    out: dict[str, dict[str, float]] = {"random": {}, "near_5deg": {}}
+    for name, near in (("random", None), ("near_5deg", 5.0)):
+        for k in range(max_doas + 1):
+            split = doanet_regime_split(max_doas, k, n, seed, near)
+            probs = predict_proba(model, torch.as_tensor(split["dist"], device=device))
+            out[name][str(k)] = float(np.mean(np.all((probs > 0.5) == split["assoc"].astype(bool), axis=(1, 2))))
+    return out
+
+
 def evaluate_checkpoint(
     checkpoint: str | Path, task_id: str | None = None, seed: int | None = None, data: str | Path | None = None,
     device: str = "auto", shuffle: str = "one_axis",
@@ -63,5 +79,6 @@ def evaluate_checkpoint(
         f"shuffle {params.shuffle}")
     report["original_figures"] = ORIGINAL_FIGURES
     report["loss"] = [float(x) for x in report["loss"]]
+    report["doanet_regime"] = doanet_regime_report(model, params.max_doas, seed or 0, dev)
     report["cell_weights"] = np.round(cell_weights, 4).tolist()
     return report

@@ -3,8 +3,45 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def save_figure(fig, out: str | Path, dpi: int = 100) -> Path:
+    """Atomically save a matplotlib figure as PNG and close it."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.stem}.tmp.png")
+    fig.savefig(tmp, dpi=dpi)
+    _pyplot().close(fig)
+    tmp.replace(out)
+    return out
+
+
+def plot_training_curves(history: list[dict[str, Any]], out: str | Path, reference_exact_acc: float) -> Path:
+    """Losses (train, val) and validation error (1 - exact accuracy, 1 - positive F1) per epoch."""
+    plt = _pyplot()
+    epochs = [h["epoch"] for h in history]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.5))
+    ax1.semilogy(epochs, [sum(h["train_loss"]) for h in history], label="train")
+    ax1.semilogy(epochs, [sum(h["val_loss"]) for h in history], label="val")
+    ax1.set_xlabel("epoch"), ax1.set_ylabel("BCE per example (3 heads)"), ax1.legend()
+    ax2.plot(epochs, [1 - h["val_exact_acc"] for h in history], label="1 - exact acc")
+    ax2.plot(epochs, [1 - h["val_pos_f1"] for h in history], label="1 - positive F1")
+    ax2.axhline(1 - reference_exact_acc, ls="--", c="gray", lw=0.8, label="original checkpoint, 1 - exact acc")
+    ax2.set_yscale("log"), ax2.set_xlabel("epoch"), ax2.set_title("validation error"), ax2.legend()
+    fig.tight_layout()
+    return save_figure(fig, out, dpi=110)
 
 
 def pick_examples(split: dict, pred: np.ndarray, n: int, errors_only: bool = False, seed: int = 0) -> np.ndarray:
@@ -26,11 +63,7 @@ def pick_examples(split: dict, pred: np.ndarray, n: int, errors_only: bool = Fal
 def plot_associations(split: dict, probs: np.ndarray, indices: np.ndarray, out: str | Path, title: str = "") -> Path:
     """Grid of distance matrices: colour = distance, text = d and p(assoc); green box = true
     association, red cross = predicted (p > 0.5). Saved as PNG at ``out``."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = _pyplot()
     cols = min(4, max(1, len(indices)))
     rows = max(1, int(np.ceil(len(indices) / cols)))
     fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 3.2 * rows), squeeze=False)
@@ -56,10 +89,4 @@ def plot_associations(split: dict, probs: np.ndarray, indices: np.ndarray, out: 
         ax.set_xlabel("predicted DOA", fontsize=7), ax.set_ylabel("reference DOA", fontsize=7)
     fig.suptitle(title or "HNet: distance matrices, true (green box) and predicted (red x) associations", fontsize=9)
     fig.tight_layout()
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.stem}.tmp.png")
-    fig.savefig(tmp, dpi=100)
-    plt.close(fig)
-    tmp.replace(out)
-    return out
+    return save_figure(fig, out)

@@ -6,6 +6,7 @@ loop of epochs (learning rate, train pass, validation, checkpoint, log), then th
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from pathlib import Path
@@ -20,9 +21,10 @@ from configs.base import to_dict
 from configs.hnet import HNetParams
 from hnet.checkpoint import load_checkpoint, load_hnet, save_checkpoint
 from hnet.data import data_signature, load_split, split_path
-from hnet.io import write_json
+from hnet.io import atomic_write, write_json
 from hnet.metrics import association_report
 from hnet.model import HNetGRU
+from hnet.plots import plot_training_curves
 
 # The original checkpoint's figures on the original's test distribution (shared/reference, measured):
 # training "passes the original" once validation beats all three.
@@ -294,30 +296,6 @@ def train(
 
 def _write_history(run_dir: Path, history: list[dict[str, Any]]) -> None:
     """history.jsonl and curves.png (losses and validation accuracy per epoch)."""
-    import json
-
-    from hnet.io import atomic_write
-
     atomic_write(run_dir / "history.jsonl", lambda f: f.write("".join(json.dumps(h) + "\n" for h in history).encode()))
-    if not history:
-        return
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    epochs = [h["epoch"] for h in history]
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.5))
-    ax1.semilogy(epochs, [sum(h["train_loss"]) for h in history], label="train")
-    ax1.semilogy(epochs, [sum(h["val_loss"]) for h in history], label="val")
-    ax1.set_xlabel("epoch"), ax1.set_ylabel("BCE per example (3 heads)"), ax1.legend()
-    ax2.plot(epochs, [1 - h["val_exact_acc"] for h in history], label="1 - exact acc")
-    ax2.plot(epochs, [1 - h["val_pos_f1"] for h in history], label="1 - positive F1")
-    ax2.axhline(1 - ORIGINAL_FIGURES["exact_acc"], ls="--", c="gray", lw=0.8, label="original exact acc")
-    ax2.set_yscale("log"), ax2.set_xlabel("epoch"), ax2.set_title("validation error"), ax2.legend()
-    fig.tight_layout()
-    path = run_dir / "curves.png"
-    tmp = path.with_name(".curves.tmp.png")
-    fig.savefig(tmp, dpi=110)
-    plt.close(fig)
-    tmp.replace(path)
+    if history:
+        plot_training_curves(history, run_dir / "curves.png", ORIGINAL_FIGURES["exact_acc"])

@@ -268,3 +268,19 @@ def test_distribution_matches_the_original_loop():
         # positions of positives: the original's one-axis bias is reproduced
         np.testing.assert_allclose(loop_assoc[sel].reshape(-1, 4).mean(0), vec["assoc"][sel].reshape(-1, 4).mean(0),
                                    atol=0.06)
+
+
+@pytest.mark.parametrize("k", [0, 1, 2])
+@pytest.mark.parametrize("near", [None, 5.0])
+def test_doanet_regime_split(k, near):
+    from hnet.data import doanet_regime_split
+
+    s = doanet_regime_split(2, k, 300, seed=0, near_deg=near)
+    assert s["dist"].shape == (300, 2, 2)
+    np.testing.assert_array_equal(s["assoc"].sum((1, 2)), np.full(300, k))  # every reference is matched
+    assert not s["assoc"][:, :, k:].any()  # fill columns never are
+    np.testing.assert_allclose(s["dist"][:, :, k:], np.sqrt(((s["ref_cart"][:, :, None] - 10.0) ** 2).sum(-1)).repeat(
+        2 - k, axis=2), rtol=1e-5)
+    if near is not None and k:
+        matched = s["dist"][s["assoc"].astype(bool)]
+        assert np.median(matched) < np.deg2rad(3 * near)  # predictions sit near their references
