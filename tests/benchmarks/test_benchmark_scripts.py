@@ -1,0 +1,18 @@
+"""The benchmark scripts run (a tiny budget) and write their JSON summary."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_hnet_benchmark_quick(tmp_path):
+    out = tmp_path / "bench.json"
+    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "hnet.py"), "--quick", "--skip-loop",
+                             "--out", str(out)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    summary = json.loads(out.read_text())
+    assert summary["generation"]["vectorised"]["examples"] == 44_550
+    assert summary["training"][0]["steps"] == 158 and summary["training"][0]["epoch_s"] > 0
