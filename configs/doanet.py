@@ -1,0 +1,134 @@
+"""Parameters of DOAnet: synthetic TAU-NIGENS 2020 data, features, labels, model and training.
+
+``get_params(task_id, **overrides)`` returns a frozen ``DOAnetParams``. Task ``1`` is the original
+default (FOA, HNet losses with the activity head); the other tasks hold only what they change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from configs.base import resolve
+
+
+@dataclass(frozen=True)
+class DOAnetParams:
+    quick_test: bool = False
+    """A smoke run: a few short files, a few batches; the whole pipeline in well under a minute on a CPU."""
+
+    # --- data set layout ----------------------------------------------------------------------------
+    dataset: str = "foa"
+    """'foa' (first-order Ambisonics, ACN/SN3D) or 'mic' (tetrahedral 4-microphone array)."""
+    dataset_dir: str = "data/tau_synth"
+    """Base folder holding foa_dev/, mic_dev/ and metadata_dev/ (the real data set or our synthetic one)."""
+    feat_label_dir: str = "data/feat_label"
+    mode: str = "dev"
+    train_folds: tuple[int, ...] = (3, 4, 5, 6)
+    val_folds: tuple[int, ...] = (2,)
+    test_folds: tuple[int, ...] = (1,)
+
+    # --- synthetic TAU-NIGENS 2020 ------------------------------------------------------------------
+    synth_folds: tuple[int, ...] = (1, 2, 3, 4, 5, 6)
+    synth_files_per_fold: int = 100
+    synth_file_len_s: float = 60.0
+    synth_rooms_per_fold: int = 2
+    synth_seed: int = 0
+    synth_snr_db: float = 20.0
+    """Ratio of the direct sound of the sources to the ambient noise."""
+    synth_rt60_s: tuple[float, float] = (0.2, 0.6)
+    """Range of reverberation times of the rooms (drawn per room)."""
+    synth_max_speed_deg_s: float = 40.0
+    """Largest angular speed of a moving source; half the events are static."""
+
+    # --- features and labels ------------------------------------------------------------------------
+    fs: int = 24000
+    hop_len_s: float = 0.02
+    label_hop_len_s: float = 0.1
+    max_audio_len_s: float = 60.0
+    nb_mel_bins: int = 64
+    max_doas: int = 2
+    """Track slots per label frame (the original's unique_classes = 2)."""
+
+    # --- training -----------------------------------------------------------------------------------
+    use_hnet: bool = True
+    use_dmot_only: bool = False
+    label_sequence_length: int = 50
+    batch_size: int = 64
+    dropout_rate: float = 0.0
+    nb_cnn2d_filt: int = 128
+    f_pool_size: tuple[int, ...] = (2, 2, 2)
+    nb_rnn_layers: int = 2
+    rnn_size: int = 128
+    self_attn: bool = False
+    nb_heads: int = 4
+    nb_fnn_layers: int = 2
+    fnn_size: int = 128
+    nb_fnn_act_layers: int = 2
+    fnn_act_size: int = 128
+    nb_epochs: int = 200
+    lr: float = 1e-3
+    dMOTA_wt: float = 1.0
+    dMOTP_wt: float = 50.0
+    IDS_wt: float = 1.0
+    branch_weights: tuple[float, float] = (1.0, 10.0)
+    hnet_checkpoint: str = "data/pretrained/hnet_model.pt"
+    model_dir: str = "data/models"
+    run_dir: str = "data/runs/doanet"
+
+    # --- derived --------------------------------------------------------------------------------------
+    @property
+    def hop_len(self) -> int:
+        return int(self.fs * self.hop_len_s)
+
+    @property
+    def win_len(self) -> int:
+        return 2 * self.hop_len
+
+    @property
+    def nfft(self) -> int:
+        return 1 << (self.win_len - 1).bit_length()
+
+    @property
+    def feature_label_resolution(self) -> int:
+        """Feature frames per label frame (5)."""
+        return round(self.label_hop_len_s / self.hop_len_s)
+
+    @property
+    def feature_sequence_length(self) -> int:
+        return self.label_sequence_length * self.feature_label_resolution
+
+    @property
+    def t_pool_size(self) -> tuple[int, ...]:
+        return (self.feature_label_resolution, 1, 1)
+
+    def validate(self) -> None:
+        if self.dataset not in ("foa", "mic"):
+            raise ValueError(f"dataset must be 'foa' or 'mic', got {self.dataset!r}")
+        if self.max_doas < 1:
+            raise ValueError(f"max_doas must be >= 1, got {self.max_doas}")
+        if abs(self.label_hop_len_s / self.hop_len_s - self.feature_label_resolution) > 1e-9:
+            raise ValueError("label_hop_len_s must be a whole multiple of hop_len_s")
+        if set(self.train_folds) & (set(self.val_folds) | set(self.test_folds)):
+            raise ValueError(f"train_folds {self.train_folds} overlap val {self.val_folds} or test {self.test_folds}")
+
+
+TASKS: dict[str, dict[str, Any]] = {
+    # The original default: FOA, HNet losses (dMOTP + dMOTA) with the activity head.
+    "1": {},
+    # The MSE baseline of the paper: fixed-slot targets, no HNet.
+    "2": {"use_hnet": False},
+    # dMOT losses only, no activity head.
+    "3": {"use_dmot_only": True},
+    # quick_test: two short files per fold, a few batches.
+    "999": {
+        "quick_test": True, "synth_files_per_fold": 2, "synth_file_len_s": 6.0, "max_audio_len_s": 6.0,
+        "synth_rooms_per_fold": 1, "dataset_dir": "data/tau_synth_quick", "feat_label_dir": "data/feat_label_quick",
+        "label_sequence_length": 20, "batch_size": 4, "nb_epochs": 2,
+    },
+}
+
+
+def get_params(task_id: str | int = "1", **overrides: Any) -> DOAnetParams:
+    """The parameters of task ``task_id`` with ``overrides`` on top. Unknown ids or keys: ValueError."""
+    return resolve(DOAnetParams(), TASKS, task_id, **overrides)

@@ -1,0 +1,109 @@
+"""Features of DOAnet, in batched torch (CPU or GPU): log-mel of the 4 channels plus FOA intensity
+vectors (7 x 64 per frame) or MIC GCC-PHAT of the 6 microphone pairs (10 x 64 per frame).
+
+STFT at 24 kHz: hop 480 (20 ms), periodic Hann window of 960, nfft 1024, centred frames with zero
+padding; 64 Slaney mel bands from librosa. Log-mel is ``power_to_db`` with ref 1, amin 1e-10 and
+top_db 80 per channel and file, as the original. Intensity vectors are Re(conj(W) [Y, Z, X]) over
+the energy |W|^2 + (|Y|^2 + |Z|^2 + |X|^2) / 3, mel-projected; channel order follows the ACN file
+(Y, Z, X). GCC-PHAT keeps lags -32 .. +31.
+"""
+
+from __future__ import annotations
+
+import itertools
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+import torch
+
+from configs.doanet import DOAnetParams
+
+EPS = 1e-8
+GCC_LAGS = 64  # lags -32 .. +31
+MIC_PAIRS = tuple(itertools.combinations(range(4), 2))
+
+
+def load_audio(path: str | Path, params: DOAnetParams) -> np.ndarray:
+    """(n, 4) float32 of exactly ``max_audio_len_s`` (zero padded or cut). Errors name the file and
+    what was expected."""
+    path = Path(path)
+    info = sf.info(str(path))
+    if info.samplerate != params.fs:
+        raise ValueError(f"{path}: sample rate {info.samplerate} Hz, expected {params.fs} Hz")
+    if info.channels != 4:
+        raise ValueError(f"{path}: {info.channels} channels, expected 4 (FOA W,Y,Z,X or 4 microphones)")
+    audio, _ = sf.read(str(path), dtype="float32", always_2d=True)
+    n = int(round(params.max_audio_len_s * params.fs))
+    if len(audio) < n:
+        audio = np.concatenate([audio, np.zeros((n - len(audio), 4), np.float32)])
+    return audio[:n]
+
+
+@lru_cache(maxsize=8)
+def mel_filters(fs: int, nfft: int, n_mels: int) -> np.ndarray:
+    """(nfft // 2 + 1, n_mels) Slaney mel weights from librosa."""
+    import librosa
+
+    return librosa.filters.mel(sr=fs, n_fft=nfft, n_mels=n_mels).T.astype(np.float32)
+
+
+def stft(audio: torch.Tensor, params: DOAnetParams) -> torch.Tensor:
+    """(..., C, n) float -> (..., C, T, K) complex, T = ceil(n / hop), K = nfft // 2 + 1."""
+    shape = audio.shape
+    window = torch.hann_window(params.win_len, periodic=True, device=audio.device, dtype=audio.dtype)
+    spec = torch.stft(audio.reshape(-1, shape[-1]), n_fft=params.nfft, hop_length=params.hop_len,
+                      win_length=params.win_len, window=window, center=True, pad_mode="constant", return_complex=True)
+    n_frames = -(-shape[-1] // params.hop_len)
+    spec = spec[..., :n_frames].transpose(-1, -2)  # (B*C, T, K)
+    return spec.reshape(*shape[:-1], *spec.shape[-2:])
+
+
+def log_mel(spec: torch.Tensor, mel: torch.Tensor, top_db: float = 80.0) -> torch.Tensor:
+    """(..., C, T, K) complex -> (..., C, T, M) dB, clipped to top_db below each channel's maximum."""
+    db = 10.0 * torch.log10(torch.clamp((spec.abs() ** 2) @ mel, min=1e-10))
+    peak = db.amax(dim=(-1, -2), keepdim=True)
+    return torch.maximum(db, peak - top_db)
+
+
+def intensity_vectors(spec: torch.Tensor, mel: torch.Tensor) -> torch.Tensor:
+    """FOA (..., 4, T, K) complex in ACN order -> mel-band intensity vectors (..., 3, T, M) in the
+    file's channel order (Y, Z, X): for a plane wave they point at its direction."""
+    w, xyz = spec[..., :1, :, :], spec[..., 1:, :, :]
+    active = torch.real(torch.conj(w) * xyz)  # (..., 3, T, K)
+    energy = EPS + w.abs() ** 2 + (xyz.abs() ** 2).sum(dim=-3, keepdim=True) / 3.0
+    return (active / energy) @ mel
+
+
+def gcc_phat(spec: torch.Tensor, nfft: int) -> torch.Tensor:
+    """MIC (..., 4, T, K) complex -> (..., 6, T, 64) GCC-PHAT, lags -32 .. +31 per pair (m, n), m < n.
+
+    The peak of pair (m, n) lies at the delay of microphone n behind microphone m, in samples."""
+    half = GCC_LAGS // 2
+    out = []
+    for m, n in MIC_PAIRS:
+        cross = spec[..., n, :, :] * torch.conj(spec[..., m, :, :])  # positive lag: n hears later
+        cc = torch.fft.irfft(torch.exp(1j * torch.angle(cross)), n=nfft, dim=-1)
+        out.append(torch.cat([cc[..., -half:], cc[..., :half]], dim=-1))
+    return torch.stack(out, dim=-3)
+
+
+def extract_features(audio: np.ndarray | torch.Tensor, params: DOAnetParams, device: str | torch.device = "cpu") -> np.ndarray:
+    """Audio (n, 4) or a batch (B, n, 4) -> features (T, C, 64) or (B, T, C, 64) float32 numpy, with
+    C = 7 (FOA) or 10 (MIC)."""
+    x = torch.as_tensor(np.asarray(audio), dtype=torch.float32, device=device)
+    batched = x.dim() == 3
+    x = x if batched else x[None]
+    spec = stft(x.transpose(-1, -2), params)  # (B, 4, T, K)
+    mel = torch.as_tensor(mel_filters(params.fs, params.nfft, params.nb_mel_bins), device=device)
+    parts = [log_mel(spec, mel)]
+    if params.dataset == "foa":
+        parts.append(intensity_vectors(spec, mel))
+    else:
+        parts.append(gcc_phat(spec, params.nfft))
+    feat = torch.cat(parts, dim=1).transpose(1, 2)  # (B, T, C, 64)
+    feat = feat.cpu().numpy().astype(np.float32)
+    if not np.isfinite(feat).all():
+        raise ValueError("features contain NaN or inf")
+    return feat if batched else feat[0]

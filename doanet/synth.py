@@ -1,0 +1,253 @@
+"""A synthetic TAU-NIGENS Spatial Sound Events 2020 data set, in that data set's on-disk format.
+
+Under a base folder it writes ``foa_dev/``, ``mic_dev/`` and ``metadata_dev/`` with files named
+``fold{F}_room{R}_mix{NNN}_ov{1|2}.wav`` (24 kHz, 4 channels, 16-bit PCM) and CSVs of rows
+``frame,class,track,azimuth,elevation`` (integers, no header, 100 ms frames). One scene is rendered
+in both formats:
+
+* FOA: ACN channel order (W, Y, Z, X), SN3D normalisation: a plane wave from (az, el) has gains
+  (1, sin az cos el, sin el, cos az cos el).
+* MIC: the tetrahedral array of the real set, omnidirectional capsules on a 4.2 cm radius at
+  (45, 35), (-45, -35), (135, -35), (-135, 35) degrees, each receiving the plane wave with its
+  propagation delay (fractional, per sample, so moving sources move smoothly).
+* Reverberation: a diffuse tail made of decaying noise arriving from many directions, rendered
+  through the same FOA gains and array delays, so it is consistent between formats; ambient noise
+  likewise, scaled to ``synth_snr_db`` below the direct sound.
+
+Events: 14 classes (doanet.sounds), onsets and offsets on the 100 ms label grid, half static, half
+moving in azimuth at up to ``synth_max_speed_deg_s``; ov1 files have one source at a time, ov2 files
+up to two. Azimuth in [-180, 180), elevation in [-45, 45]. Everything is seeded per file, and a file
+is written whole or not at all.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+from scipy.signal import fftconvolve
+
+from configs.doanet import DOAnetParams
+from doanet.sounds import CLASSES, synthesize
+from hnet.io import atomic_write
+
+SPEED_OF_SOUND = 343.0
+MIC_RADIUS = 0.042
+MIC_DIRECTIONS_DEG = ((45.0, 35.0), (-45.0, -35.0), (135.0, -35.0), (-135.0, 35.0))
+MAX_ELEVATION = 45
+
+
+def unit_vectors(azimuth_deg: np.ndarray, elevation_deg: np.ndarray) -> np.ndarray:
+    """(..., 3) unit vectors, x front, y left, z up."""
+    az, el = np.deg2rad(azimuth_deg), np.deg2rad(elevation_deg)
+    return np.stack([np.cos(el) * np.cos(az), np.cos(el) * np.sin(az), np.sin(el)], axis=-1)
+
+
+def foa_gains(azimuth_deg: np.ndarray, elevation_deg: np.ndarray) -> np.ndarray:
+    """ACN/SN3D first-order gains (..., 4) in channel order W, Y, Z, X."""
+    x, y, z = np.moveaxis(unit_vectors(azimuth_deg, elevation_deg), -1, 0)
+    return np.stack([np.ones_like(x), y, z, x], axis=-1)
+
+
+def mic_positions() -> np.ndarray:
+    """(4, 3) capsule positions in metres."""
+    az, el = np.array(MIC_DIRECTIONS_DEG).T
+    return MIC_RADIUS * unit_vectors(az, el)
+
+
+def mic_delays(azimuth_deg: np.ndarray, elevation_deg: np.ndarray) -> np.ndarray:
+    """Arrival time of a plane wave from (az, el) at each capsule relative to the array centre, in
+    seconds (..., 4): capsules facing the source hear it first (negative delay)."""
+    return -(unit_vectors(azimuth_deg, elevation_deg) @ mic_positions().T) / SPEED_OF_SOUND
+
+
+@dataclass(frozen=True)
+class Event:
+    class_index: int
+    track: int
+    onset: int  # first label frame
+    offset: int  # one past the last label frame
+    azimuth: float  # at the onset, degrees
+    elevation: float
+    speed: float  # azimuth degrees per second (0: static)
+    gain_db: float
+
+    def azimuth_at(self, t_s: np.ndarray, label_hop_s: float) -> np.ndarray:
+        """Azimuth (wrapped to [-180, 180)) at times ``t_s`` seconds from the file start."""
+        az = self.azimuth + self.speed * (t_s - self.onset * label_hop_s)
+        return (az + 180.0) % 360.0 - 180.0
+
+
+def plan_events(params: DOAnetParams, n_frames: int, overlap: int, rng: np.random.Generator) -> list[Event]:
+    """Events on the label grid: ``overlap`` parallel streams of events separated by gaps."""
+    hop = params.label_hop_len_s
+    events: list[Event] = []
+    for _ in range(overlap):
+        frame = int(rng.integers(0, max(1, round(1.0 / hop))))
+        while True:
+            length = int(rng.integers(round(1.0 / hop), round(5.0 / hop) + 1))
+            if frame + length > n_frames:
+                break
+            moving = rng.random() < 0.5
+            events.append(Event(
+                class_index=int(rng.integers(len(CLASSES))), track=0, onset=frame, offset=frame + length,
+                azimuth=float(rng.uniform(-180, 180)), elevation=float(rng.uniform(-MAX_ELEVATION, MAX_ELEVATION)),
+                speed=float(rng.uniform(-1, 1) * params.synth_max_speed_deg_s) if moving else 0.0,
+                gain_db=float(rng.uniform(-6, 0)),
+            ))
+            frame += length + int(rng.integers(round(0.3 / hop), round(2.0 / hop) + 1))
+    # a second simultaneous instance of a class gets track 1, as in the real metadata
+    events.sort(key=lambda e: e.onset)
+    out = []
+    for e in events:
+        busy = {o.track for o in out if o.class_index == e.class_index and o.onset < e.offset and e.onset < o.offset}
+        out.append(Event(**{**e.__dict__, "track": min(set(range(params.max_doas + 1)) - busy)}))
+    return out
+
+
+def metadata_rows(events: list[Event], label_hop_s: float) -> list[tuple[int, int, int, int, int]]:
+    """CSV rows (frame, class, track, azimuth, elevation) sorted by frame; DOA at each frame's centre."""
+    rows = []
+    for e in events:
+        frames = np.arange(e.onset, e.offset)
+        az = e.azimuth_at((frames + 0.5) * label_hop_s, label_hop_s)
+        for f, a in zip(frames.tolist(), np.round(az).astype(int).tolist(), strict=True):
+            rows.append((f, e.class_index, e.track, ((a + 180) % 360) - 180, round(e.elevation)))
+    return sorted(rows, key=lambda r: r[0])
+
+
+def _fractional_delay(x: np.ndarray, delay_samples: np.ndarray) -> np.ndarray:
+    """y[n] = x[n - d[n]] with linear interpolation; d per sample (n,) or scalar."""
+    n = np.arange(len(x))
+    return np.interp(n - delay_samples, n, x, left=0.0, right=0.0)
+
+
+def _diffuse_directions(rng: np.random.Generator, count: int) -> tuple[np.ndarray, np.ndarray]:
+    v = rng.normal(size=(count, 3))
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    return np.rad2deg(np.arctan2(v[:, 1], v[:, 0])), np.rad2deg(np.arcsin(v[:, 2]))
+
+
+def _render_diffuse(sources: np.ndarray, az: np.ndarray, el: np.ndarray, fs: int) -> tuple[np.ndarray, np.ndarray]:
+    """Plane waves ``sources`` (D, n) from directions (D,) -> FOA (n, 4) and MIC (n, 4), in the
+    frequency domain (static directions: exact fractional delays)."""
+    n = sources.shape[1]
+    spectra = np.fft.rfft(sources, axis=1)  # (D, K)
+    freqs = np.fft.rfftfreq(n, 1 / fs)
+    foa = np.fft.irfft(foa_gains(az, el).T @ spectra, n=n, axis=1).T / np.sqrt(len(az))  # (n, 4)
+    delays = mic_delays(az, el)  # (D, 4)
+    mic = np.stack([
+        np.fft.irfft(np.sum(spectra * np.exp(-2j * np.pi * freqs[None, :] * delays[:, m, None]), axis=0), n=n)
+        for m in range(4)
+    ], axis=1) / np.sqrt(len(az))
+    return foa, mic
+
+
+def room_tails(rt60: float, fs: int, rng: np.random.Generator, directions: int = 24) -> tuple[np.ndarray, np.ndarray]:
+    """Late reverberation impulse responses (L, 4) for FOA and MIC: exponentially decaying noise
+    (60 dB over rt60) arriving from ``directions`` random directions, starting 10 ms after the direct sound."""
+    length = int(rt60 * fs)
+    t = np.arange(length) / fs
+    envelope = np.exp(-6.91 * t / rt60) * (t >= 0.01)
+    az, el = _diffuse_directions(rng, directions)
+    return _render_diffuse(rng.normal(size=(directions, length)) * envelope, az, el, fs)
+
+
+def render_file(params: DOAnetParams, events: list[Event], room_seed: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Render ``events`` in both formats: {'foa': (n, 4), 'mic': (n, 4)} float64 in [-1, 1]."""
+    fs = params.fs
+    n = int(round(params.synth_file_len_s * fs))
+    hop = params.label_hop_len_s
+    room_rng = np.random.default_rng(room_seed)  # the same room for every file of a room
+    rt60 = room_rng.uniform(*params.synth_rt60_s)
+    tail_foa, tail_mic = room_tails(rt60, fs, room_rng)
+    direct = {"foa": np.zeros((n, 4)), "mic": np.zeros((n, 4))}
+    reverb = {"foa": np.zeros((n, 4)), "mic": np.zeros((n, 4))}
+    ramp = int(0.005 * fs)
+    for e in events:
+        start, stop = int(e.onset * hop * fs), min(n, int(e.offset * hop * fs))
+        sig = synthesize(e.class_index, stop - start, fs, rng) * 10 ** (e.gain_db / 20)
+        fade = np.minimum(1.0, np.minimum(np.arange(len(sig)), np.arange(len(sig))[::-1]) / ramp)
+        sig = sig * fade
+        t = np.arange(start, stop) / fs
+        az = e.azimuth_at(t, hop)
+        el = np.full_like(az, e.elevation)
+        direct["foa"][start:stop] += sig[:, None] * foa_gains(az, el)
+        delays = mic_delays(az, el) * fs  # (len, 4) samples
+        pad = 16  # room for the delay at both ends of the event
+        padded = np.concatenate([np.zeros(pad), sig, np.zeros(pad)])
+        for m in range(4):
+            d = np.concatenate([np.full(pad, delays[0, m]), delays[:, m], np.full(pad, delays[-1, m])])
+            seg = _fractional_delay(padded, d)
+            lo, hi = start - pad, stop + pad
+            direct["mic"][max(lo, 0):min(hi, n), m] += seg[max(0, -lo):len(seg) - max(0, hi - n)]
+        for fmt, tail in (("foa", tail_foa), ("mic", tail_mic)):
+            wet = fftconvolve(sig[:, None], tail, axes=0)[: n - start]
+            reverb[fmt][start:start + len(wet)] += wet * 0.5
+    # ambient noise: a diffuse pink-ish field, SNR relative to the direct sound's mean power
+    noise_dirs = _diffuse_directions(rng, 8)
+    white = rng.normal(size=(8, n))
+    pink = np.fft.irfft(np.fft.rfft(white, axis=1) / np.sqrt(np.maximum(np.fft.rfftfreq(n, 1 / fs), 20.0)), n=n, axis=1)
+    noise = dict(zip(("foa", "mic"), _render_diffuse(pink, *noise_dirs, fs), strict=True))
+    signal_power = np.mean(direct["foa"][:, 0] ** 2) if events else 1e-4
+    noise_scale = np.sqrt(signal_power / 10 ** (params.synth_snr_db / 10) / np.mean(noise["foa"][:, 0] ** 2))
+    out = {fmt: direct[fmt] + reverb[fmt] + noise_scale * noise[fmt] for fmt in ("foa", "mic")}
+    peak = max(np.abs(out["foa"]).max(), np.abs(out["mic"]).max())
+    return {fmt: x * (0.89 / peak) for fmt, x in out.items()}
+
+
+def file_name(fold: int, room: int, mix: int, overlap: int) -> str:
+    return f"fold{fold}_room{room}_mix{mix:03d}_ov{overlap}"
+
+
+def write_wav(path: Path, audio: np.ndarray, fs: int) -> None:
+    """Atomically write 16-bit PCM."""
+    def write(f):
+        buf = io.BytesIO()
+        sf.write(buf, audio, fs, subtype="PCM_16", format="WAV")
+        f.write(buf.getvalue())
+    atomic_write(path, write)
+
+
+def write_csv(path: Path, rows: list[tuple[int, ...]]) -> None:
+    def write(f):
+        text = io.StringIO()
+        csv.writer(text, lineterminator="\n").writerows(rows)
+        f.write(text.getvalue().encode())
+    atomic_write(path, write)
+
+
+def generate_dataset(params: DOAnetParams, base_dir: str | Path | None = None, seed: int | None = None, log=print) -> list[str]:
+    """Write the whole synthetic set under ``base_dir`` (default ``params.dataset_dir``); files that
+    exist already are skipped, so an interrupted run resumes. Returns the file stems written or kept.
+    Memory: one file at a time."""
+    from tqdm import tqdm
+
+    base = Path(params.dataset_dir if base_dir is None else base_dir)
+    seed = params.synth_seed if seed is None else seed
+    n_frames = int(round(params.synth_file_len_s / params.label_hop_len_s))
+    jobs = []
+    for fold in params.synth_folds:
+        for i in range(params.synth_files_per_fold):
+            room = 1 + i % params.synth_rooms_per_fold
+            jobs.append((fold, room, i + 1, 1 + i % 2))
+    stems = []
+    for fold, room, mix, overlap in tqdm(jobs, desc="synthetic TAU-NIGENS", disable=None):
+        stem = file_name(fold, room, mix, overlap)
+        stems.append(stem)
+        paths = {"foa": base / f"foa_{params.mode}" / f"{stem}.wav", "mic": base / f"mic_{params.mode}" / f"{stem}.wav",
+                 "csv": base / f"metadata_{params.mode}" / f"{stem}.csv"}
+        if all(p.exists() for p in paths.values()):
+            continue
+        rng = np.random.default_rng(np.random.SeedSequence(entropy=seed, spawn_key=(fold, mix)))
+        events = plan_events(params, n_frames, overlap, rng)
+        audio = render_file(params, events, room_seed=seed * 1000 + fold * 100 + room, rng=rng)
+        write_wav(paths["foa"], audio["foa"], params.fs)
+        write_wav(paths["mic"], audio["mic"], params.fs)
+        write_csv(paths["csv"], metadata_rows(events, params.label_hop_len_s))  # last: marks the file complete
+    log(f"{base}: {len(stems)} recordings in foa_{params.mode}/, mic_{params.mode}/ and metadata_{params.mode}/")
+    return stems
