@@ -65,7 +65,8 @@ def list_recordings(params: DOAnetParams, task_id: str = "1") -> list[str]:
     for name in names:
         fold_of(name)
         if not (metadata_dir(params) / f"{name}.csv").is_file():
-            raise FileNotFoundError(f"{folder / (name + '.wav')} has no metadata file {metadata_dir(params) / (name + '.csv')}")
+            csv = metadata_dir(params) / f"{name}.csv"
+            raise FileNotFoundError(f"{folder / (name + '.wav')} has no metadata file {csv}")
     return names
 
 
@@ -77,7 +78,7 @@ def extract_all(params: DOAnetParams, task_id: str = "1", device: str = "cpu", l
     """Features and labels of every recording, skipping those already extracted."""
     names = list_recordings(params, task_id)
     dirs = feature_dirs(params)
-    n_label_frames = int(round(params.max_audio_len_s / params.label_hop_len_s))
+    n_label_frames = round(params.max_audio_len_s / params.label_hop_len_s)
     todo = [n for n in names if not ((dirs["raw"] / f"{n}.npy").exists() and (dirs["label"] / f"{n}.npy").exists())]
     for name in tqdm(todo, desc=f"features ({params.dataset})", disable=None):
         wav = audio_dir(params) / f"{name}.wav"

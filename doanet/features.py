@@ -35,7 +35,7 @@ def load_audio(path: str | Path, params: DOAnetParams) -> np.ndarray:
     if info.channels != 4:
         raise ValueError(f"{path}: {info.channels} channels, expected 4 (FOA W,Y,Z,X or 4 microphones)")
     audio, _ = sf.read(str(path), dtype="float32", always_2d=True)
-    n = int(round(params.max_audio_len_s * params.fs))
+    n = round(params.max_audio_len_s * params.fs)
     if len(audio) < n:
         audio = np.concatenate([audio, np.zeros((n - len(audio), 4), np.float32)])
     return audio[:n]

@@ -160,7 +160,7 @@ def room_tails(rt60: float, fs: int, rng: np.random.Generator, directions: int =
 def render_file(params: DOAnetParams, events: list[Event], room_seed: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Render ``events`` in both formats: {'foa': (n, 4), 'mic': (n, 4)} float64 in [-1, 1]."""
     fs = params.fs
-    n = int(round(params.synth_file_len_s * fs))
+    n = round(params.synth_file_len_s * fs)
     hop = params.label_hop_len_s
     room_rng = np.random.default_rng(room_seed)  # the same room for every file of a room
     rt60 = room_rng.uniform(*params.synth_rt60_s)
@@ -221,7 +221,9 @@ def write_csv(path: Path, rows: list[tuple[int, ...]]) -> None:
     atomic_write(path, write)
 
 
-def generate_dataset(params: DOAnetParams, base_dir: str | Path | None = None, seed: int | None = None, log=print) -> list[str]:
+def generate_dataset(
+    params: DOAnetParams, base_dir: str | Path | None = None, seed: int | None = None, log=print,
+) -> list[str]:
     """Write the whole synthetic set under ``base_dir`` (default ``params.dataset_dir``); files that
     exist already are skipped, so an interrupted run resumes. Returns the file stems written or kept.
     Memory: one file at a time."""
@@ -229,7 +231,7 @@ def generate_dataset(params: DOAnetParams, base_dir: str | Path | None = None, s
 
     base = Path(params.dataset_dir if base_dir is None else base_dir)
     seed = params.synth_seed if seed is None else seed
-    n_frames = int(round(params.synth_file_len_s / params.label_hop_len_s))
+    n_frames = round(params.synth_file_len_s / params.label_hop_len_s)
     jobs = []
     for fold in params.synth_folds:
         for i in range(params.synth_files_per_fold):
