@@ -120,9 +120,9 @@ TASKS: dict[str, dict[str, Any]] = {
     "2": {"use_hnet": False},
     # dMOT losses only, no activity head.
     "3": {"use_dmot_only": True},
-    # quick_test: two short files per fold, a few batches.
+    # quick_test: three 6-second files per fold (two ov1, so augmentation has a pair), a few batches.
     "999": {
-        "quick_test": True, "synth_files_per_fold": 2, "synth_file_len_s": 6.0, "max_audio_len_s": 6.0,
+        "quick_test": True, "synth_files_per_fold": 3, "synth_file_len_s": 6.0, "max_audio_len_s": 6.0,
         "synth_rooms_per_fold": 1, "dataset_dir": "data/tau_synth_quick", "feat_label_dir": "data/feat_label_quick",
         "label_sequence_length": 20, "batch_size": 4, "nb_epochs": 2,
     },
