@@ -38,6 +38,8 @@ class DOAnetParams:
     """Ratio of the direct sound of the sources to the ambient noise."""
     synth_rt60_s: tuple[float, float] = (0.2, 0.6)
     """Range of reverberation times of the rooms (drawn per room)."""
+    synth_drr_db: tuple[float, float] = (2.0, 8.0)
+    """Range of direct-to-reverberant energy ratios of the rooms (drawn per room)."""
     synth_max_speed_deg_s: float = 40.0
     """Largest angular speed of a moving source; half the events are static."""
 

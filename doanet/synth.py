@@ -132,29 +132,37 @@ def _diffuse_directions(rng: np.random.Generator, count: int) -> tuple[np.ndarra
     return np.rad2deg(np.arctan2(v[:, 1], v[:, 0])), np.rad2deg(np.arcsin(v[:, 2]))
 
 
-def _render_diffuse(sources: np.ndarray, az: np.ndarray, el: np.ndarray, fs: int) -> tuple[np.ndarray, np.ndarray]:
+def _render_diffuse(sources: np.ndarray, az: np.ndarray, el: np.ndarray, fs: int, chunk: int = 8,
+                    ) -> tuple[np.ndarray, np.ndarray]:
     """Plane waves ``sources`` (D, n) from directions (D,) -> FOA (n, 4) and MIC (n, 4), in the
-    frequency domain (static directions: exact fractional delays)."""
+    frequency domain (static directions: exact fractional delays), ``chunk`` directions at a time."""
     n = sources.shape[1]
-    spectra = np.fft.rfft(sources, axis=1)  # (D, K)
     freqs = np.fft.rfftfreq(n, 1 / fs)
-    foa = np.fft.irfft(foa_gains(az, el).T @ spectra, n=n, axis=1).T / np.sqrt(len(az))  # (n, 4)
-    delays = mic_delays(az, el)  # (D, 4)
-    mic = np.stack([
-        np.fft.irfft(np.sum(spectra * np.exp(-2j * np.pi * freqs[None, :] * delays[:, m, None]), axis=0), n=n)
-        for m in range(4)
-    ], axis=1) / np.sqrt(len(az))
-    return foa, mic
+    foa = np.zeros((4, len(freqs)), complex)
+    mic = np.zeros((4, len(freqs)), complex)
+    for lo in range(0, len(az), chunk):
+        sl = slice(lo, lo + chunk)
+        spectra = np.fft.rfft(sources[sl], axis=1)  # (d, K)
+        foa += foa_gains(az[sl], el[sl]).T @ spectra
+        delays = mic_delays(az[sl], el[sl])  # (d, 4)
+        for m in range(4):
+            mic[m] += np.sum(spectra * np.exp(-2j * np.pi * freqs[None, :] * delays[:, m, None]), axis=0)
+    scale = 1 / np.sqrt(len(az))
+    return np.fft.irfft(foa, n=n, axis=1).T * scale, np.fft.irfft(mic, n=n, axis=1).T * scale
 
 
-def room_tails(rt60: float, fs: int, rng: np.random.Generator, directions: int = 24) -> tuple[np.ndarray, np.ndarray]:
+def room_tails(rt60: float, drr_db: float, fs: int, rng: np.random.Generator, directions: int = 256,
+               ) -> tuple[np.ndarray, np.ndarray]:
     """Late reverberation impulse responses (L, 4) for FOA and MIC: exponentially decaying noise
-    (60 dB over rt60) arriving from ``directions`` random directions, starting 10 ms after the direct sound."""
+    (60 dB over rt60) arriving from ``directions`` random directions, starting 10 ms after the direct
+    sound, with its energy ``drr_db`` below that of the direct sound (unit impulse)."""
     length = int(rt60 * fs)
     t = np.arange(length) / fs
     envelope = np.exp(-6.91 * t / rt60) * (t >= 0.01)
     az, el = _diffuse_directions(rng, directions)
-    return _render_diffuse(rng.normal(size=(directions, length)) * envelope, az, el, fs)
+    foa, mic = _render_diffuse(rng.normal(size=(directions, length)) * envelope, az, el, fs)
+    gain = np.sqrt(10 ** (-drr_db / 10) / np.sum(foa[:, 0] ** 2))
+    return foa * gain, mic * gain
 
 
 def render_file(params: DOAnetParams, events: list[Event], room_seed: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
@@ -164,7 +172,7 @@ def render_file(params: DOAnetParams, events: list[Event], room_seed: int, rng: 
     hop = params.label_hop_len_s
     room_rng = np.random.default_rng(room_seed)  # the same room for every file of a room
     rt60 = room_rng.uniform(*params.synth_rt60_s)
-    tail_foa, tail_mic = room_tails(rt60, fs, room_rng)
+    tail_foa, tail_mic = room_tails(rt60, room_rng.uniform(*params.synth_drr_db), fs, room_rng)
     direct = {"foa": np.zeros((n, 4)), "mic": np.zeros((n, 4))}
     reverb = {"foa": np.zeros((n, 4)), "mic": np.zeros((n, 4))}
     ramp = int(0.005 * fs)
@@ -187,10 +195,10 @@ def render_file(params: DOAnetParams, events: list[Event], room_seed: int, rng: 
             direct["mic"][max(lo, 0):min(hi, n), m] += seg[max(0, -lo):len(seg) - max(0, hi - n)]
         for fmt, tail in (("foa", tail_foa), ("mic", tail_mic)):
             wet = fftconvolve(sig[:, None], tail, axes=0)[: n - start]
-            reverb[fmt][start:start + len(wet)] += wet * 0.5
+            reverb[fmt][start:start + len(wet)] += wet
     # ambient noise: a diffuse pink-ish field, SNR relative to the direct sound's mean power
-    noise_dirs = _diffuse_directions(rng, 8)
-    white = rng.normal(size=(8, n))
+    noise_dirs = _diffuse_directions(rng, 32)
+    white = rng.normal(size=(32, n))
     pink = np.fft.irfft(np.fft.rfft(white, axis=1) / np.sqrt(np.maximum(np.fft.rfftfreq(n, 1 / fs), 20.0)), n=n, axis=1)
     noise = dict(zip(("foa", "mic"), _render_diffuse(pink, *noise_dirs, fs), strict=True))
     signal_power = np.mean(direct["foa"][:, 0] ** 2) if events else 1e-4
