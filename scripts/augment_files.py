@@ -9,6 +9,7 @@ data set): fold3_room1_aug001003_ov2.wav in foa_dev/ and mic_dev/, with the merg
 import argparse
 import sys
 
+from configs.base import parse_set_args
 from configs.doanet import TASKS, get_params
 from doanet.augment import augment_dataset
 
@@ -19,8 +20,12 @@ def main(argv=None) -> int:
     ap.add_argument("--out", required=True, help="output base folder, separate from the data set")
     ap.add_argument("--pairs-per-file", type=int, default=4, help="at most this many pairs per ov1 file of a group")
     ap.add_argument("--formats", nargs="+", default=["foa", "mic"], choices=["foa", "mic"])
+    ap.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="override parameters, e.g. dataset_dir=...")
     args = ap.parse_args(argv)
-    params = get_params(args.task_id)
+    try:
+        params = get_params(args.task_id, **parse_set_args(args.set))
+    except ValueError as err:
+        ap.error(str(err))
     try:
         augment_dataset(params.dataset_dir, args.out, tuple(args.formats), params.mode, params.train_folds,
                         args.pairs_per_file)
