@@ -54,9 +54,10 @@ def augment_dataset(dataset_dir: str | Path, out_dir: str | Path, formats: tuple
     src, out = Path(dataset_dir), Path(out_dir)
     if src.resolve() == out.resolve():
         raise ValueError(f"augmentation writes to a separate folder; out_dir {out} is the source data set")
-    if not (src / f"metadata_{mode}").is_dir():
-        raise FileNotFoundError(f"{src / f'metadata_{mode}'} does not exist; make a data set with scripts/make_synthetic_tau.py")
-    names = [p.stem for p in (src / f"metadata_{mode}").glob("*.csv")]
+    meta = src / f"metadata_{mode}"
+    if not meta.is_dir():
+        raise FileNotFoundError(f"{meta} does not exist; make a data set with scripts/make_synthetic_tau.py")
+    names = [p.stem for p in meta.glob("*.csv")]
     plan = plan_pairs(names, folds, pairs_per_file)
     for a, b, name in tqdm(plan, desc="augment", disable=None):
         csv_out = out / f"metadata_{mode}" / f"{name}.csv"

@@ -57,7 +57,7 @@ def test_loader_covers_every_window_of_every_file(extracted):
     assert features.shape == (9, 7, 100, 64) and labels.shape == (9, 20, 8)
     files = np.concatenate([b["file"].numpy() for b in batches])
     starts = np.concatenate([b["start"].numpy() for b in batches])
-    assert sorted(zip(files.tolist(), starts.tolist())) == [(f, s) for f in range(3) for s in (0, 20, 40)]
+    assert sorted(zip(files.tolist(), starts.tolist(), strict=True)) == [(f, s) for f in range(3) for s in (0, 20, 40)]
     ds = loader.dataset
     whole = np.load(ds.label_dir / f"{ds.names[0]}.npy")
     np.testing.assert_array_equal(labels[:3].reshape(60, 2, 4), whole)
