@@ -60,9 +60,14 @@ def stft(audio: torch.Tensor, params: DOAnetParams) -> torch.Tensor:
     return spec.reshape(*shape[:-1], *spec.shape[-2:])
 
 
+def power(spec: torch.Tensor) -> torch.Tensor:
+    """|X|^2 of a complex tensor, without the square root of abs()."""
+    return torch.view_as_real(spec).pow(2).sum(-1)
+
+
 def log_mel(spec: torch.Tensor, mel: torch.Tensor, top_db: float = 80.0) -> torch.Tensor:
     """(..., C, T, K) complex -> (..., C, T, M) dB, clipped to top_db below each channel's maximum."""
-    db = 10.0 * torch.log10(torch.clamp((spec.abs() ** 2) @ mel, min=1e-10))
+    db = 10.0 * torch.log10(torch.clamp(power(spec) @ mel, min=1e-10))
     peak = db.amax(dim=(-1, -2), keepdim=True)
     return torch.maximum(db, peak - top_db)
 
@@ -70,9 +75,11 @@ def log_mel(spec: torch.Tensor, mel: torch.Tensor, top_db: float = 80.0) -> torc
 def intensity_vectors(spec: torch.Tensor, mel: torch.Tensor) -> torch.Tensor:
     """FOA (..., 4, T, K) complex in ACN order -> mel-band intensity vectors (..., 3, T, M) in the
     file's channel order (Y, Z, X): for a plane wave they point at its direction."""
-    w, xyz = spec[..., :1, :, :], spec[..., 1:, :, :]
-    active = torch.real(torch.conj(w) * xyz)  # (..., 3, T, K)
-    energy = EPS + w.abs() ** 2 + (xyz.abs() ** 2).sum(dim=-3, keepdim=True) / 3.0
+    ri = torch.view_as_real(spec)  # (..., 4, T, K, 2)
+    w, xyz = ri[..., :1, :, :, :], ri[..., 1:, :, :, :]
+    active = (w * xyz).sum(-1)  # Re(conj(W) X) = Wr Xr + Wi Xi: (..., 3, T, K)
+    sq = ri.pow(2).sum(-1)  # (..., 4, T, K)
+    energy = EPS + sq[..., 0:1, :, :] + sq[..., 1:, :, :].sum(dim=-3, keepdim=True) / 3.0
     return (active / energy) @ mel
 
 
@@ -81,12 +88,12 @@ def gcc_phat(spec: torch.Tensor, nfft: int) -> torch.Tensor:
 
     The peak of pair (m, n) lies at the delay of microphone n behind microphone m, in samples."""
     half = GCC_LAGS // 2
-    out = []
-    for m, n in MIC_PAIRS:
-        cross = spec[..., n, :, :] * torch.conj(spec[..., m, :, :])  # positive lag: n hears later
-        cc = torch.fft.irfft(torch.exp(1j * torch.angle(cross)), n=nfft, dim=-1)
-        out.append(torch.cat([cc[..., -half:], cc[..., :half]], dim=-1))
-    return torch.stack(out, dim=-3)
+    first = torch.tensor([m for m, _ in MIC_PAIRS], device=spec.device)
+    second = torch.tensor([n for _, n in MIC_PAIRS], device=spec.device)
+    cross = spec.index_select(-3, second) * torch.conj(spec.index_select(-3, first))  # (..., 6, T, K): n later = +lag
+    phat = cross / torch.clamp(cross.abs(), min=1e-20)  # exp(j angle), 0 stays 0
+    cc = torch.fft.irfft(phat, n=nfft, dim=-1)
+    return torch.cat([cc[..., -half:], cc[..., :half]], dim=-1)
 
 
 def extract_features(audio: np.ndarray | torch.Tensor, params: DOAnetParams, device: str | torch.device = "cpu") -> np.ndarray:

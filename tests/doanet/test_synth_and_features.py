@@ -132,3 +132,15 @@ def test_bad_audio_is_reported_with_the_file(tmp_path, fs, channels, match):
     sf.write(str(tmp_path / "x.wav"), np.zeros((fs, channels)), fs, subtype="PCM_16")
     with pytest.raises(ValueError, match=match):
         load_audio(tmp_path / "x.wav", get_params("999"))
+
+
+@pytest.mark.parametrize("dataset", ["foa", "mic"])
+def test_features_equal_the_per_channel_librosa_reference(dataset):
+    from doanet.reference import features_librosa
+
+    params, audio = static_scene(-30.0, 15.0, dataset=dataset, seconds=1.0)
+    ours = extract_features(audio[dataset], params)
+    ref = features_librosa(audio[dataset], params)
+    assert ours.shape == ref.shape
+    np.testing.assert_allclose(ours[:, :4], ref[:, :4], atol=0.05)  # log-mel, dB
+    np.testing.assert_allclose(ours[:, 4:], ref[:, 4:], atol=2e-3)  # intensity vectors / GCC-PHAT

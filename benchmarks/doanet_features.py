@@ -1,0 +1,74 @@
+"""DOAnet feature extraction speed: batched torch (ours) against the original's per-channel librosa
+approach (doanet.reference), in the same run, as multiples of real time.
+
+    python3 benchmarks/doanet_features.py              # 4 recordings of 60 s, FOA and MIC
+    python3 benchmarks/doanet_features.py --quick      # 1 recording of 10 s
+
+Prints a JSON summary (and writes it with --out).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from configs.doanet import get_params
+from doanet.features import extract_features
+from doanet.reference import features_librosa
+
+
+def machine() -> str:
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    except (OSError, StopIteration):
+        cpu = "unknown CPU"
+    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "no GPU"
+    return f"{cpu}, {torch.get_num_threads()} torch threads, {gpu}, torch {torch.__version__}"
+
+
+def timed(fn, repeat: int = 2) -> float:
+    fn()  # warm-up (librosa's numba kernels, torch's first call, CUDA context)
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        if torch.cuda.is_available():
+            torch.cuda.synchronize()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--out")
+    args = ap.parse_args()
+    files, seconds = (1, 10.0) if args.quick else (4, 60.0)
+    rng = np.random.default_rng(0)
+    audio = (0.1 * rng.normal(size=(files, int(seconds * 24000), 4))).astype(np.float32)
+    total_s = files * seconds
+    summary = {"machine": machine(), "audio_s": total_s, "results": {}}
+    for dataset in ("foa", "mic"):
+        params = get_params("1", dataset=dataset, max_audio_len_s=seconds)
+        ref = timed(lambda p=params: [features_librosa(a, p) for a in audio], repeat=1)
+        ours = timed(lambda p=params: extract_features(audio, p, "cpu"))
+        row = {"reference_librosa_x_realtime": round(total_s / ref, 1), "ours_cpu_x_realtime": round(total_s / ours, 1),
+               "speedup_cpu": round(ref / ours, 1)}
+        if torch.cuda.is_available():
+            gpu = timed(lambda p=params: extract_features(audio, p, "cuda"))
+            row["ours_gpu_x_realtime"] = round(total_s / gpu, 1)
+        summary["results"][dataset] = row
+        print(dataset, row, flush=True)
+    print(json.dumps(summary, indent=2))
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(json.dumps(summary, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
