@@ -132,6 +132,14 @@ def _diffuse_directions(rng: np.random.Generator, count: int) -> tuple[np.ndarra
     return np.rad2deg(np.arctan2(v[:, 1], v[:, 0])), np.rad2deg(np.arcsin(v[:, 2]))
 
 
+def _accumulate_diffuse(spectra, az: np.ndarray, el: np.ndarray, freqs: np.ndarray, foa: np.ndarray, mic: np.ndarray):
+    """Add plane waves with rfft ``spectra`` (d, K) from directions (d,) to the FOA and MIC spectra (4, K)."""
+    foa += foa_gains(az, el).T @ spectra
+    delays = mic_delays(az, el)  # (d, 4)
+    for m in range(4):
+        mic[m] += np.sum(spectra * np.exp(-2j * np.pi * freqs[None, :] * delays[:, m, None]), axis=0)
+
+
 def _render_diffuse(sources: np.ndarray, az: np.ndarray, el: np.ndarray, fs: int, chunk: int = 8,
                     ) -> tuple[np.ndarray, np.ndarray]:
     """Plane waves ``sources`` (D, n) from directions (D,) -> FOA (n, 4) and MIC (n, 4), in the
@@ -142,13 +150,27 @@ def _render_diffuse(sources: np.ndarray, az: np.ndarray, el: np.ndarray, fs: int
     mic = np.zeros((4, len(freqs)), complex)
     for lo in range(0, len(az), chunk):
         sl = slice(lo, lo + chunk)
-        spectra = np.fft.rfft(sources[sl], axis=1)  # (d, K)
-        foa += foa_gains(az[sl], el[sl]).T @ spectra
-        delays = mic_delays(az[sl], el[sl])  # (d, 4)
-        for m in range(4):
-            mic[m] += np.sum(spectra * np.exp(-2j * np.pi * freqs[None, :] * delays[:, m, None]), axis=0)
+        _accumulate_diffuse(np.fft.rfft(sources[sl], axis=1), az[sl], el[sl], freqs, foa, mic)
     scale = 1 / np.sqrt(len(az))
     return np.fft.irfft(foa, n=n, axis=1).T * scale, np.fft.irfft(mic, n=n, axis=1).T * scale
+
+
+def diffuse_noise(n: int, fs: int, rng: np.random.Generator, directions: int = 32, chunk: int = 2,
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Ambient noise, FOA (n, 4) and MIC (n, 4): pink-ish (1/f power above 20 Hz) noise from
+    ``directions`` random directions, drawn directly as spectra ``chunk`` directions at a time to bound
+    the memory of long files."""
+    freqs = np.fft.rfftfreq(n, 1 / fs)
+    shape = 1 / np.sqrt(np.maximum(freqs, 20.0))
+    az, el = _diffuse_directions(rng, directions)
+    foa = np.zeros((4, len(freqs)), complex)
+    mic = np.zeros((4, len(freqs)), complex)
+    for lo in range(0, directions, chunk):
+        sl = slice(lo, lo + chunk)
+        d = len(az[sl])
+        spectra = (rng.normal(size=(d, len(freqs))) + 1j * rng.normal(size=(d, len(freqs)))) * shape
+        _accumulate_diffuse(spectra, az[sl], el[sl], freqs, foa, mic)
+    return np.fft.irfft(foa, n=n, axis=1).T, np.fft.irfft(mic, n=n, axis=1).T
 
 
 def room_tails(rt60: float, drr_db: float, fs: int, rng: np.random.Generator, directions: int = 256,
@@ -197,10 +219,7 @@ def render_file(params: DOAnetParams, events: list[Event], room_seed: int, rng: 
             wet = fftconvolve(sig[:, None], tail, axes=0)[: n - start]
             reverb[fmt][start:start + len(wet)] += wet
     # ambient noise: a diffuse pink-ish field, SNR relative to the direct sound's mean power
-    noise_dirs = _diffuse_directions(rng, 32)
-    white = rng.normal(size=(32, n))
-    pink = np.fft.irfft(np.fft.rfft(white, axis=1) / np.sqrt(np.maximum(np.fft.rfftfreq(n, 1 / fs), 20.0)), n=n, axis=1)
-    noise = dict(zip(("foa", "mic"), _render_diffuse(pink, *noise_dirs, fs), strict=True))
+    noise = dict(zip(("foa", "mic"), diffuse_noise(n, fs, rng), strict=True))
     signal_power = np.mean(direct["foa"][:, 0] ** 2) if events else 1e-4
     noise_scale = np.sqrt(signal_power / 10 ** (params.synth_snr_db / 10) / np.mean(noise["foa"][:, 0] ** 2))
     out = {fmt: direct[fmt] + reverb[fmt] + noise_scale * noise[fmt] for fmt in ("foa", "mic")}
