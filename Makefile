@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 THREADS := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 DEVICE ?= auto
 
-.PHONY: install demo demo-hnet test lint bench clean-demo
+.PHONY: install demo demo-hnet demo-doanet-data test lint bench
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,11 +20,13 @@ $(STAMP): requirements.txt pyproject.toml
 install: $(STAMP)
 
 ## demo: the quick_test pipeline of every system (CUDA when available; DEVICE=cpu to force the CPU)
-demo: demo-hnet
+demo: demo-hnet demo-doanet-data
 	@echo
 	@echo "demo done. Outputs:"
-	@echo "  HNet   data/hnet_quick/ (data), data/models_quick/hnet_model.pt, data/runs/hnet/999_demo/,"
-	@echo "         data/demo/hnet_eval.json, data/demo/hnet_associations.png"
+	@echo "  HNet    data/hnet_quick/ (data), data/models_quick/hnet_model.pt, data/runs/hnet/999_demo/,"
+	@echo "          data/demo/hnet_eval.json, data/demo/hnet_associations.png"
+	@echo "  DOAnet  data/tau_synth_quick/ (synthetic TAU-NIGENS, FOA + MIC), data/tau_synth_quick_aug/,"
+	@echo "          data/feat_label_quick/ (features, labels, normalisation)"
 
 demo-hnet: $(STAMP)
 	$(THREADS) $(BIN)/python scripts/generate_hnet_data.py 999
@@ -36,6 +38,12 @@ demo-hnet: $(STAMP)
 	$(THREADS) $(BIN)/python scripts/visualize_hnet.py --checkpoint data/models_quick/hnet_model.pt \
 		--device $(DEVICE) --out data/demo/hnet_associations.png
 
+demo-doanet-data: $(STAMP)
+	$(THREADS) $(BIN)/python scripts/make_synthetic_tau.py 999
+	$(THREADS) $(BIN)/python scripts/augment_files.py 999 --out data/tau_synth_quick_aug
+	$(THREADS) $(BIN)/python scripts/batch_feature_extraction.py 999 --set dataset=foa
+	$(THREADS) $(BIN)/python scripts/batch_feature_extraction.py 999 --set dataset=mic
+
 ## test: the whole suite on the CPU (what CI runs)
 test: $(STAMP)
 	$(THREADS) $(BIN)/python -m pytest -q
@@ -45,3 +53,4 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(THREADS) $(BIN)/python benchmarks/hnet.py
+	$(THREADS) $(BIN)/python benchmarks/doanet_features.py

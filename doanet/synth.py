@@ -248,16 +248,34 @@ def write_csv(path: Path, rows: list[tuple[int, ...]]) -> None:
     atomic_write(path, write)
 
 
+SYNTH_VERSION = 2  # bump when the rendering changes, so that old files are not mixed with new ones
+
+
+def synth_signature(params: DOAnetParams, seed: int) -> dict:
+    """Everything that determines the synthetic files; stored as synth_manifest.json beside them."""
+    fields = ("synth_folds", "synth_files_per_fold", "synth_file_len_s", "synth_rooms_per_fold", "synth_snr_db",
+              "synth_rt60_s", "synth_drr_db", "synth_max_speed_deg_s", "fs", "label_hop_len_s", "max_doas", "mode")
+    return {"version": SYNTH_VERSION, "seed": seed, **{f: getattr(params, f) for f in fields}}
+
+
 def generate_dataset(
-    params: DOAnetParams, base_dir: str | Path | None = None, seed: int | None = None, log=print,
+    params: DOAnetParams, base_dir: str | Path | None = None, seed: int | None = None, force: bool = False, log=print,
 ) -> list[str]:
     """Write the whole synthetic set under ``base_dir`` (default ``params.dataset_dir``); files that
-    exist already are skipped, so an interrupted run resumes. Returns the file stems written or kept.
-    Memory: one file at a time."""
+    exist already are skipped, so an interrupted run resumes. A folder made with other parameters is
+    refused unless ``force`` (then every file is rewritten). Returns the file stems.
+    Memory: one file at a time (about 0.5 GB for a 60 s file)."""
+    import json
+
     from tqdm import tqdm
 
     base = Path(params.dataset_dir if base_dir is None else base_dir)
     seed = params.synth_seed if seed is None else seed
+    manifest = base / "synth_manifest.json"
+    signature = json.loads(json.dumps(synth_signature(params, seed)))
+    if manifest.exists() and not force and json.loads(manifest.read_text()) != signature:
+        raise ValueError(f"{base} was synthesised with other parameters ({manifest}); use another folder or --force")
+    atomic_write(manifest, lambda f: f.write(json.dumps(signature, indent=2).encode()))
     n_frames = round(params.synth_file_len_s / params.label_hop_len_s)
     jobs = []
     for fold in params.synth_folds:
@@ -270,7 +288,7 @@ def generate_dataset(
         stems.append(stem)
         paths = {"foa": base / f"foa_{params.mode}" / f"{stem}.wav", "mic": base / f"mic_{params.mode}" / f"{stem}.wav",
                  "csv": base / f"metadata_{params.mode}" / f"{stem}.csv"}
-        if all(p.exists() for p in paths.values()):
+        if all(p.exists() for p in paths.values()) and not force:
             continue
         rng = np.random.default_rng(np.random.SeedSequence(entropy=seed, spawn_key=(fold, mix)))
         events = plan_events(params, n_frames, overlap, rng)

@@ -22,6 +22,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, help="generator seed (default: the task's synth_seed)")
     ap.add_argument("--out", help="base folder (default: the task's dataset_dir)")
     ap.add_argument("--quick", action="store_true", help="quick_test sizes (same as task 999)")
+    ap.add_argument("--force", action="store_true", help="rewrite every file, also in a folder made with other parameters")
     ap.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="override parameters")
     args = ap.parse_args(argv)
     try:
@@ -29,7 +30,11 @@ def main(argv=None) -> int:
     except ValueError as err:
         ap.error(str(err))
     print(f"synthetic TAU-NIGENS 2020, task {args.task_id}:\n{format_params(params)}")
-    generate_dataset(params, base_dir=args.out, seed=args.seed)
+    try:
+        generate_dataset(params, base_dir=args.out, seed=args.seed, force=args.force)
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -144,3 +144,14 @@ def test_features_equal_the_per_channel_librosa_reference(dataset):
     assert ours.shape == ref.shape
     np.testing.assert_allclose(ours[:, :4], ref[:, :4], atol=0.05)  # log-mel, dB
     np.testing.assert_allclose(ours[:, 4:], ref[:, 4:], atol=2e-3)  # intensity vectors / GCC-PHAT
+
+
+def test_a_folder_of_other_parameters_is_refused(tmp_path):
+    from doanet.synth import generate_dataset
+
+    params = get_params("999", dataset_dir=str(tmp_path), synth_folds=(1,), synth_files_per_fold=1)
+    generate_dataset(params, log=lambda *_: None)
+    other = get_params("999", dataset_dir=str(tmp_path), synth_folds=(1,), synth_files_per_fold=1, synth_snr_db=5.0)
+    with pytest.raises(ValueError, match="other parameters.*--force"):
+        generate_dataset(other, log=lambda *_: None)
+    generate_dataset(other, force=True, log=lambda *_: None)
