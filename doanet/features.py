@@ -65,20 +65,22 @@ def power(spec: torch.Tensor) -> torch.Tensor:
     return torch.view_as_real(spec).pow(2).sum(-1)
 
 
-def log_mel(spec: torch.Tensor, mel: torch.Tensor, top_db: float = 80.0) -> torch.Tensor:
-    """(..., C, T, K) complex -> (..., C, T, M) dB, clipped to top_db below each channel's maximum."""
-    db = 10.0 * torch.log10(torch.clamp(power(spec) @ mel, min=1e-10))
+def log_mel(spec: torch.Tensor, mel: torch.Tensor, top_db: float = 80.0, spec_power: torch.Tensor | None = None,
+            ) -> torch.Tensor:
+    """(..., C, T, K) complex -> (..., C, T, M) dB, clipped to top_db below each channel's maximum.
+    ``spec_power``: |spec|^2 if already computed."""
+    db = 10.0 * torch.log10(torch.clamp((power(spec) if spec_power is None else spec_power) @ mel, min=1e-10))
     peak = db.amax(dim=(-1, -2), keepdim=True)
     return torch.maximum(db, peak - top_db)
 
 
-def intensity_vectors(spec: torch.Tensor, mel: torch.Tensor) -> torch.Tensor:
+def intensity_vectors(spec: torch.Tensor, mel: torch.Tensor, spec_power: torch.Tensor | None = None) -> torch.Tensor:
     """FOA (..., 4, T, K) complex in ACN order -> mel-band intensity vectors (..., 3, T, M) in the
     file's channel order (Y, Z, X): for a plane wave they point at its direction."""
     ri = torch.view_as_real(spec)  # (..., 4, T, K, 2)
     w, xyz = ri[..., :1, :, :, :], ri[..., 1:, :, :, :]
     active = (w * xyz).sum(-1)  # Re(conj(W) X) = Wr Xr + Wi Xi: (..., 3, T, K)
-    sq = ri.pow(2).sum(-1)  # (..., 4, T, K)
+    sq = power(spec) if spec_power is None else spec_power  # (..., 4, T, K)
     energy = EPS + sq[..., 0:1, :, :] + sq[..., 1:, :, :].sum(dim=-3, keepdim=True) / 3.0
     return (active / energy) @ mel
 
@@ -104,9 +106,10 @@ def extract_features(audio: np.ndarray | torch.Tensor, params: DOAnetParams, dev
     x = x if batched else x[None]
     spec = stft(x.transpose(-1, -2), params)  # (B, 4, T, K)
     mel = torch.as_tensor(mel_filters(params.fs, params.nfft, params.nb_mel_bins), device=device)
-    parts = [log_mel(spec, mel)]
+    spec_power = power(spec)
+    parts = [log_mel(spec, mel, spec_power=spec_power)]
     if params.dataset == "foa":
-        parts.append(intensity_vectors(spec, mel))
+        parts.append(intensity_vectors(spec, mel, spec_power))
     else:
         parts.append(gcc_phat(spec, params.nfft))
     feat = torch.cat(parts, dim=1).transpose(1, 2)  # (B, T, C, 64)
