@@ -98,21 +98,45 @@ def gcc_phat(spec: torch.Tensor, nfft: int) -> torch.Tensor:
     return torch.cat([cc[..., -half:], cc[..., :half]], dim=-1)
 
 
-def extract_features(audio: np.ndarray | torch.Tensor, params: DOAnetParams, device: str | torch.device = "cpu") -> np.ndarray:
-    """Audio (n, 4) or a batch (B, n, 4) -> features (T, C, 64) or (B, T, C, 64) float32 numpy, with
-    C = 7 (FOA) or 10 (MIC)."""
-    x = torch.as_tensor(np.asarray(audio), dtype=torch.float32, device=device)
-    batched = x.dim() == 3
-    x = x if batched else x[None]
-    spec = stft(x.transpose(-1, -2), params)  # (B, 4, T, K)
-    mel = torch.as_tensor(mel_filters(params.fs, params.nfft, params.nb_mel_bins), device=device)
+def _frame_features(spec: torch.Tensor, params: DOAnetParams, mel: torch.Tensor) -> torch.Tensor:
+    """(B, 4, T, K) complex -> (B, C, T, 64): mel power (not yet in dB) and IV or GCC-PHAT."""
     spec_power = power(spec)
-    parts = [log_mel(spec, mel, spec_power=spec_power)]
+    parts = [spec_power @ mel]
     if params.dataset == "foa":
         parts.append(intensity_vectors(spec, mel, spec_power))
     else:
         parts.append(gcc_phat(spec, params.nfft))
-    feat = torch.cat(parts, dim=1).transpose(1, 2)  # (B, T, C, 64)
+    return torch.cat(parts, dim=1)
+
+
+def extract_features(audio: np.ndarray | torch.Tensor, params: DOAnetParams, device: str | torch.device = "cpu",
+                     chunk_frames: int = 256) -> np.ndarray:
+    """Audio (n, 4) or a batch (B, n, 4) -> features (T, C, 64) or (B, T, C, 64) float32 numpy, with
+    C = 7 (FOA) or 10 (MIC).
+
+    On the CPU the frames are processed ``chunk_frames`` at a time so that the spectra stay in cache;
+    the result equals one centred STFT of the whole signal (zero padding at both ends)."""
+    x = torch.as_tensor(np.asarray(audio), dtype=torch.float32, device=device)
+    batched = x.dim() == 3
+    x = (x if batched else x[None]).transpose(-1, -2)  # (B, 4, n)
+    mel = torch.as_tensor(mel_filters(params.fs, params.nfft, params.nb_mel_bins), device=device)
+    n_frames = -(-x.shape[-1] // params.hop_len)
+    half = params.nfft // 2
+    padded = torch.nn.functional.pad(x, (half, half + params.hop_len))
+    window = torch.hann_window(params.win_len, periodic=True, device=x.device)
+    step = n_frames if x.device.type == "cuda" else chunk_frames
+    chunks = []
+    for f0 in range(0, n_frames, step):
+        f1 = min(n_frames, f0 + step)
+        segment = padded[..., f0 * params.hop_len:(f1 - 1) * params.hop_len + params.nfft]
+        spec = torch.stft(segment.reshape(-1, segment.shape[-1]), n_fft=params.nfft, hop_length=params.hop_len,
+                          win_length=params.win_len, window=window, center=False, return_complex=True)
+        spec = spec.transpose(-1, -2).reshape(*segment.shape[:-1], f1 - f0, -1)  # (B, 4, t, K)
+        chunks.append(_frame_features(spec, params, mel))
+    feat = torch.cat(chunks, dim=2)  # (B, C, T, 64), channels 0-3 mel power
+    db = 10.0 * torch.log10(torch.clamp(feat[:, :4], min=1e-10))
+    db = torch.maximum(db, db.amax(dim=(-1, -2), keepdim=True) - 80.0)  # top_db per channel and file
+    feat = torch.cat([db, feat[:, 4:]], dim=1).transpose(1, 2)  # (B, T, C, 64)
     feat = feat.cpu().numpy().astype(np.float32)
     if not np.isfinite(feat).all():
         raise ValueError("features contain NaN or inf")
