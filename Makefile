@@ -26,7 +26,7 @@ demo: demo-hnet demo-doanet-data
 	@echo "  HNet    data/hnet_quick/ (data), data/models_quick/hnet_model.pt, data/runs/hnet/999_demo/,"
 	@echo "          data/demo/hnet_eval.json, data/demo/hnet_associations.png"
 	@echo "  DOAnet  data/tau_synth_quick/ (synthetic TAU-NIGENS, FOA + MIC), data/tau_synth_quick_aug/,"
-	@echo "          data/feat_label_quick/ (features, labels, normalisation)"
+	@echo "          data/feat_label_quick/ (features, labels, normalisation), data/demo/doanet_foa_features.png"
 
 demo-hnet: $(STAMP)
 	$(THREADS) $(BIN)/python scripts/generate_hnet_data.py 999
@@ -43,6 +43,7 @@ demo-doanet-data: $(STAMP)
 	$(THREADS) $(BIN)/python scripts/augment_files.py 999 --out data/tau_synth_quick_aug
 	$(THREADS) $(BIN)/python scripts/batch_feature_extraction.py 999 --set dataset=foa
 	$(THREADS) $(BIN)/python scripts/batch_feature_extraction.py 999 --set dataset=mic
+	$(THREADS) $(BIN)/python scripts/plot_doanet_features.py 999 --name fold1_room1_mix002_ov2 --out data/demo/doanet_foa_features.png
 
 ## test: the whole suite on the CPU (what CI runs)
 test: $(STAMP)

@@ -33,6 +33,9 @@ def test_quick_data_pipeline(tmp_path):
         assert tuple(batch["features"].shape) == (4, channels, 100, 64)
         assert tuple(batch["labels"].shape) == (4, 20, 8)
         assert np.isfinite(batch["features"].numpy()).all()
+        png = tmp_path / f"{dataset}.png"
+        run("plot_doanet_features.py", "999", "--set", *sets, f"dataset={dataset}", "--out", str(png))
+        assert png.stat().st_size > 20_000
 
 
 def test_cli_errors(tmp_path):

@@ -1,0 +1,36 @@
+"""Figures of the DOAnet data: features of one recording with its labelled tracks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from doanet.labels import xyz_to_polar
+from hnet.plots import _pyplot, save_figure
+
+
+def plot_recording(features: np.ndarray, labels: np.ndarray, title: str, out: str | Path, label_hop_s: float = 0.1,
+                   ) -> Path:
+    """Features (T, C, 64) and labels (L, slots, 4) of one recording -> PNG: the omni log-mel, the
+    intensity-vector or GCC-PHAT channels, and each slot's azimuth and elevation over time."""
+    plt = _pyplot()
+    t_feat = np.arange(len(features)) * label_hop_s / (len(features) / len(labels))
+    t_lab = np.arange(len(labels)) * label_hop_s
+    extra = features.shape[1] - 4
+    fig, axes = plt.subplots(4, 1, figsize=(11, 9), sharex=True)
+    axes[0].imshow(features[:, 0].T, aspect="auto", origin="lower", extent=(0, t_feat[-1], 0, 64), cmap="magma")
+    axes[0].set_ylabel("mel band"), axes[0].set_title(f"{title}: log-mel, channel 1")
+    axes[1].imshow(features[:, 4:].reshape(len(features), -1).T, aspect="auto", origin="lower",
+                   extent=(0, t_feat[-1], 0, extra * 64), cmap="coolwarm")
+    axes[1].set_ylabel("channel x 64"), axes[1].set_title(
+        "intensity vectors (Y, Z, X)" if extra == 3 else "GCC-PHAT, 6 pairs x lags -32..31")
+    for slot in range(labels.shape[1]):
+        active = labels[:, slot, 3] > 0.5
+        az, el = xyz_to_polar(labels[:, slot, :3])
+        axes[2].plot(t_lab[active], az[active], ".", ms=3, label=f"slot {slot}")
+        axes[3].plot(t_lab[active], el[active], ".", ms=3, label=f"slot {slot}")
+    axes[2].set_ylim(-180, 180), axes[2].set_ylabel("azimuth (deg)"), axes[2].legend(loc="upper right")
+    axes[3].set_ylim(-90, 90), axes[3].set_ylabel("elevation (deg)"), axes[3].set_xlabel("time (s)")
+    fig.tight_layout()
+    return save_figure(fig, out)
