@@ -130,8 +130,9 @@ def split_sizes(params: HNetParams, split: str) -> dict[tuple[int, int], int]:
     }
 
 
-def _sample_angles(rng: np.random.Generator, res: int, k: int, n: int) -> np.ndarray:
-    """(n, k) unit vectors on the (azimuth, elevation) grid of step ``res``, distinct per axis."""
+def _sample_angles(rng: np.random.Generator, res: int, k: int, n: int, jitter_deg: float = 0.0) -> np.ndarray:
+    """(n, k) unit vectors on the (azimuth, elevation) grid of step ``res``, distinct per axis, then
+    moved off the grid by uniform +-``jitter_deg`` (elevation clipped to [-90, 90])."""
     azimuths = np.arange(-180, 180, res)
     elevations = np.arange(-90, 91, res)
     picks = []
@@ -140,6 +141,9 @@ def _sample_angles(rng: np.random.Generator, res: int, k: int, n: int) -> np.nda
             picks.append(grid[sample_without_replacement(rng, len(grid), k, n)])
         else:  # more DOAs than grid values on this axis (max_doas > 7 at 30 deg): values must repeat
             picks.append(grid[rng.integers(0, len(grid), size=(n, k))])
+    if jitter_deg > 0:
+        picks = [p + rng.uniform(-jitter_deg, jitter_deg, size=p.shape) for p in picks]
+        picks[1] = np.clip(picks[1], -90, 90)
     return sph2cart(*picks)
 
 
@@ -194,8 +198,8 @@ def generate_split(params: HNetParams, split: str, seed: int | None = None) -> d
             random_fill = rng.random(n) >= 0.5
             ref = _fill(rng, random_fill, m)
             pred = _fill(rng, random_fill, m)
-            ref[:, :nb_ref] = _sample_angles(rng, res, nb_ref, n)
-            pred[:, :nb_pred] = _sample_angles(rng, res, nb_pred, n)
+            ref[:, :nb_ref] = _sample_angles(rng, res, nb_ref, n, params.angle_jitter_deg)
+            pred[:, :nb_pred] = _sample_angles(rng, res, nb_pred, n, params.angle_jitter_deg)
             dist = chord_distance(ref, pred)  # (n, M, M) float64, rows = references
             assoc = np.zeros((n, m, m), np.uint8)
             assoc[:, :nb_ref, :nb_pred] = hungarian_labels(dist[:, :nb_ref, :nb_pred])
@@ -229,6 +233,7 @@ def data_signature(params: HNetParams, seed: int | None = None) -> dict[str, Any
         "test_scale": params.test_scale,
         "shuffle": params.shuffle,
         "seed": params.seed if seed is None else seed,
+        **({"angle_jitter_deg": params.angle_jitter_deg} if params.angle_jitter_deg else {}),
         "format": 1,
     }
 

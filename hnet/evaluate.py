@@ -41,13 +41,14 @@ def load_test_split(params: HNetParams, seed: int | None = None, data: str | Pat
 
 def doanet_regime_report(model, max_doas: int, seed: int, device, n: int = 20_000) -> dict[str, dict[str, float]]:
     """Exact accuracy where DOAnet uses the HNet: rows = all M predictions, columns = k references
-    plus fills, for every k, with random predictions and with predictions within ~5 degrees."""
+    plus fills, for every k, with random predictions, predictions within ~5 degrees, and exactly right
+    predictions (D = 0 on the matched pairs)."""
     import torch
 
     from hnet.train import predict_proba
 
-    out: dict[str, dict[str, float]] = {"random": {}, "near_5deg": {}}
-    for name, near in (("random", None), ("near_5deg", 5.0)):
+    out: dict[str, dict[str, float]] = {"random": {}, "near_5deg": {}, "exact": {}}
+    for name, near in (("random", None), ("near_5deg", 5.0), ("exact", 0.0)):
         for k in range(max_doas + 1):
             split = doanet_regime_split(max_doas, k, n, seed, near)
             probs = predict_proba(model, torch.as_tensor(split["dist"], device=device))

@@ -284,3 +284,18 @@ def test_doanet_regime_split(k, near):
     if near is not None and k:
         matched = s["dist"][s["assoc"].astype(bool)]
         assert np.median(matched) < np.deg2rad(3 * near)  # predictions sit near their references
+
+
+def test_angle_jitter_moves_doas_off_the_grid():
+    on = generate_split(get_params("999", sample_range=(20, 100, 300)), "train")
+    off = generate_split(get_params("999", sample_range=(20, 100, 300), angle_jitter_deg=1.0), "train")
+
+    def active_distances(s):
+        act_r = np.linalg.norm(s["ref_cart"], axis=-1) < 1.0001
+        act_p = np.linalg.norm(s["pred_cart"], axis=-1) < 1.0001
+        return s["dist"][act_r[:, :, None] & act_p[:, None, :]]
+
+    gap = lambda d: np.mean((d > 1e-4) & (d < 0.017))  # noqa: E731
+    assert gap(active_distances(on)) == 0.0 and gap(active_distances(off)) > 0.001
+    a = off["assoc"]
+    assert np.array_equal(a.sum((1, 2)), np.minimum(off["nb_ref"], off["nb_pred"]))
