@@ -1,0 +1,104 @@
+"""Localisation and tracking metrics, vectorised over frames.
+
+Inputs per frame f of a sequence: predicted unit vectors ``pred`` (..., T, S, 3) with activity
+``pred_active`` (..., T, S) (None: every slot counts as active, as the original for models without an
+activity head), references ``ref`` (..., T, S, 3) with activity ``ref_active`` (..., T, S). A reference
+slot keeps its source while active (doanet.labels), so a slot's active run is one ground-truth identity.
+
+* ``original_metric``: the original doa-net metric (LE, MOTA, IDS, LR, LP, LF): count-based, no
+  angular gate, "IDS" = 0 -> 1 onsets of predicted activity over the flattened frames.
+* ``clear_mot``: CLEAR-MOT against ground-truth identities with an angular gate: MOTA, MOTP (degrees),
+  identity switches, and frame-level localisation recall, precision and F.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hnet.data import hungarian_labels
+
+BIG = 1e3  # cost of a pair that must not be matched (angles are at most pi)
+
+
+def angle_matrix(pred: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """Great-circle angles (radians) between predictions (rows) and references (columns): (..., S, S)."""
+    cos = np.einsum("...ik,...jk->...ij", pred, ref)
+    return np.arccos(np.clip(cos, -1 + 1e-7, 1 - 1e-7))
+
+
+def _matches(angles: np.ndarray, pred_active: np.ndarray, ref_active: np.ndarray, gate_rad: float = np.inf) -> np.ndarray:
+    """Hungarian matching per frame among active predictions and references (and within the gate):
+    0/1 (N, S, S). Equal to linear_sum_assignment on each frame's active (gated) submatrix."""
+    allowed = pred_active[:, :, None] & ref_active[:, None, :] & (angles <= gate_rad)
+    cost = np.where(allowed, angles, BIG)
+    return (hungarian_labels(cost).astype(bool) & allowed)
+
+
+def original_metric(pred: np.ndarray, ref: np.ndarray, ref_active: np.ndarray,
+                    pred_active: np.ndarray | None = None) -> dict[str, float]:
+    """The original's LE (degrees), MOTA (%), IDS (count), LR, LP, LF (%), over all frames (..., T, S)."""
+    s = pred.shape[-2]
+    pred = pred.reshape(-1, s, 3)
+    ref = ref.reshape(-1, s, 3)
+    ref_active = ref_active.reshape(-1, s).astype(bool)
+    n_gt = ref_active.sum(-1)
+    if pred_active is None:
+        p_act = np.ones_like(ref_active)
+        fp = fn = ids = 0
+    else:
+        p_act = pred_active.reshape(-1, s).astype(bool)
+        m = p_act.sum(-1)
+        fp = int(np.maximum(m - n_gt, 0).sum())
+        fn = int(np.maximum(n_gt - m, 0).sum())
+        ids = int((p_act[1:] & ~p_act[:-1]).sum())
+    n_pred = p_act.sum(-1)
+    tp = int(np.minimum(n_gt, n_pred).sum())
+    angles = angle_matrix(pred, ref)
+    matched = _matches(angles, p_act, ref_active)
+    err = float((angles * matched).sum())
+    total_gt, total_pred = int(n_gt.sum()), int(n_pred.sum())
+    lr = 100.0 * tp / total_gt if total_gt else float("nan")
+    lp = 100.0 * tp / total_pred if total_pred else float("nan")
+    return {
+        "LE": float(np.rad2deg(err / tp)) if tp else float("nan"),
+        "MOTA": 100.0 * (1 - (fp + fn + ids) / total_gt) if total_gt else float("nan"),
+        "IDS": ids, "LR": lr, "LP": lp, "LF": 2 * lp * lr / (lp + lr) if lp + lr else float("nan"),
+    }
+
+
+def clear_mot(pred: np.ndarray, ref: np.ndarray, ref_active: np.ndarray, pred_active: np.ndarray | None = None,
+              gate_deg: float = 20.0) -> dict[str, float]:
+    """CLEAR-MOT over sequences (B, T, S, ...): per frame, Hungarian matching of active predictions to
+    active references on the angle, pairs beyond ``gate_deg`` not allowed. A ground-truth identity is a
+    run of activity of a reference slot; an identity switch is a match of that identity to another
+    prediction slot than its previous match. MOTA = 1 - (FN + FP + IDSW) / GT, MOTP = mean matched angle."""
+    if pred.ndim == 3:
+        pred, ref, ref_active = pred[None], ref[None], ref_active[None]
+        pred_active = None if pred_active is None else pred_active[None]
+    b, t, s, _ = pred.shape
+    ref_active = ref_active.astype(bool)
+    p_act = np.ones_like(ref_active) if pred_active is None else pred_active.astype(bool)
+    angles = angle_matrix(pred, ref)  # (B, T, S, S)
+    matched = _matches(angles.reshape(-1, s, s), p_act.reshape(-1, s), ref_active.reshape(-1, s),
+                       np.deg2rad(gate_deg)).reshape(b, t, s, s)
+    n_match = int(matched.sum())
+    n_gt, n_pred = int(ref_active.sum()), int(p_act.sum())
+    # identity switches: walk the frames, all sequences and reference slots at once
+    which = np.where(matched.any(-2), matched.argmax(-2), -1)  # (B, T, S): prediction slot matched to each ref
+    last = np.full((b, s), -1)
+    switches = 0
+    for f in range(t):
+        was_active = ref_active[:, f - 1] if f else np.zeros((b, s), bool)
+        last = np.where(ref_active[:, f] & ~was_active, -1, last)  # a new identity has no history
+        now = which[:, f]
+        switches += int(np.sum((now >= 0) & (last >= 0) & (now != last)))
+        last = np.where(now >= 0, now, last)
+    recall = n_match / n_gt if n_gt else float("nan")
+    precision = n_match / n_pred if n_pred else float("nan")
+    return {
+        "MOTA": 1 - ((n_gt - n_match) + (n_pred - n_match) + switches) / n_gt if n_gt else float("nan"),
+        "MOTP": float(np.rad2deg((angles * matched).sum() / n_match)) if n_match else float("nan"),
+        "IDSW": switches, "recall": recall, "precision": precision,
+        "F": 2 * precision * recall / (precision + recall) if precision + recall else float("nan"),
+        "matches": n_match, "gt": n_gt, "pred": n_pred, "gate_deg": gate_deg,
+    }

@@ -1,0 +1,121 @@
+"""Metrics against slow per-frame reference implementations (scipy's Hungarian per frame)."""
+
+import numpy as np
+import pytest
+from scipy.optimize import linear_sum_assignment
+
+from doanet.metrics import angle_matrix, clear_mot, original_metric
+
+
+def random_tracks(b=3, t=40, s=2, seed=0, noise_deg=10.0):
+    rng = np.random.default_rng(seed)
+    ref = rng.normal(size=(b, t, s, 3))
+    ref /= np.linalg.norm(ref, axis=-1, keepdims=True)
+    pred = ref + np.deg2rad(noise_deg) * rng.normal(size=ref.shape)
+    pred = pred[:, :, rng.permutation(s)] if seed % 2 else pred
+    pred /= np.linalg.norm(pred, axis=-1, keepdims=True)
+    ref_active = rng.random((b, t, s)) < 0.7
+    pred_active = rng.random((b, t, s)) < 0.7
+    return pred, ref, ref_active, pred_active
+
+
+def slow_original(pred, ref, ref_active, pred_active):
+    s = pred.shape[-2]
+    pred, ref = pred.reshape(-1, s, 3), ref.reshape(-1, s, 3)
+    ra = ref_active.reshape(-1, s)
+    pa = np.ones_like(ra) if pred_active is None else pred_active.reshape(-1, s)
+    tp = fp = fn = ids = err = gt = npred = 0
+    for f in range(len(pred)):
+        n, m = int(ra[f].sum()), int(pa[f].sum())
+        if pred_active is not None:
+            fp += max(m - n, 0)
+            fn += max(n - m, 0)
+            if f:
+                ids += int(np.sum(pa[f] & ~pa[f - 1]))
+        tp += min(n, m)
+        gt += n
+        npred += m
+        if n and m:
+            a = np.degrees(np.arccos(np.clip(pred[f][pa[f]] @ ref[f][ra[f]].T, -1 + 1e-7, 1 - 1e-7)))
+            r, c = linear_sum_assignment(a)
+            err += a[r, c].sum()
+    lr, lp = 100 * tp / gt, 100 * tp / npred
+    return {"LE": err / tp, "MOTA": 100 * (1 - (fp + fn + ids) / gt), "IDS": ids, "LR": lr, "LP": lp,
+            "LF": 2 * lp * lr / (lp + lr)}
+
+
+def slow_clear_mot(pred, ref, ref_active, pred_active, gate_deg):
+    b, t, s, _ = pred.shape
+    matches = switches = 0
+    total_angle = 0.0
+    for i in range(b):
+        last = {}
+        for f in range(t):
+            for j in range(s):
+                if ref_active[i, f, j] and (f == 0 or not ref_active[i, f - 1, j]):
+                    last.pop(j, None)
+            rows = np.flatnonzero(pred_active[i, f])
+            cols = np.flatnonzero(ref_active[i, f])
+            if not len(rows) or not len(cols):
+                continue
+            a = np.degrees(angle_matrix(pred[i, f][rows], ref[i, f][cols]))
+            cost = np.where(a <= gate_deg, a, 1e6)
+            r, c = linear_sum_assignment(cost)
+            for rr, cc in zip(r, c, strict=True):
+                if a[rr, cc] > gate_deg:
+                    continue
+                matches += 1
+                total_angle += a[rr, cc]
+                p, g = rows[rr], cols[cc]
+                if g in last and last[g] != p:
+                    switches += 1
+                last[g] = p
+    n_gt, n_pred = int(ref_active.sum()), int(pred_active.sum())
+    return {"MOTA": 1 - ((n_gt - matches) + (n_pred - matches) + switches) / n_gt, "MOTP": total_angle / matches,
+            "IDSW": switches, "recall": matches / n_gt, "precision": matches / n_pred}
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("with_activity", [True, False])
+def test_original_metric_matches_the_slow_reference(seed, with_activity):
+    pred, ref, ra, pa = random_tracks(seed=seed)
+    pa = pa if with_activity else None
+    got, want = original_metric(pred, ref, ra, pa), slow_original(pred, ref, ra, pa)
+    for k in want:
+        assert got[k] == pytest.approx(want[k], rel=1e-6, abs=1e-9), k
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+@pytest.mark.parametrize("gate", [5.0, 20.0, 180.0])
+def test_clear_mot_matches_the_slow_reference(seed, gate):
+    pred, ref, ra, pa = random_tracks(seed=seed, noise_deg=8.0)
+    got, want = clear_mot(pred, ref, ra, pa, gate), slow_clear_mot(pred, ref, ra, pa, gate)
+    for k in want:
+        assert got[k] == pytest.approx(want[k], rel=1e-6, abs=1e-9), k
+
+
+def test_perfect_tracking_scores_perfectly():
+    _, ref, ra, _ = random_tracks(noise_deg=0.0, seed=0)
+    m = clear_mot(ref, ref, ra, ra)
+    assert m["MOTA"] == 1.0 and m["IDSW"] == 0 and m["MOTP"] < 0.05 and m["F"] == 1.0  # arccos clipped at 1 - 1e-7
+    o = original_metric(ref, ref, ra, ra)
+    assert o["MOTA"] == 100.0 and o["LE"] < 0.05
+
+
+def test_a_slot_swap_is_one_identity_switch_per_source():
+    _, ref, _, _ = random_tracks(b=1, t=10, noise_deg=0.0)
+    ra = np.ones((1, 10, 2), bool)
+    pred = ref.copy()
+    pred[0, 5:] = ref[0, 5:, ::-1]  # prediction slots swap at frame 5
+    assert clear_mot(pred, ref, ra, ra)["IDSW"] == 2
+    assert original_metric(pred, ref, ra, ra)["IDS"] == 0  # the original cannot see it
+
+
+def test_gate_turns_far_matches_into_misses():
+    _, ref, _, _ = random_tracks(b=1, t=5, noise_deg=0.0)
+    ra = np.zeros((1, 5, 2), bool)
+    ra[..., 0] = True
+    pred = -ref  # 180 degrees off
+    m = clear_mot(pred, ref, ra, ra, gate_deg=20.0)
+    assert m["matches"] == 0 and m["recall"] == 0.0
+    assert original_metric(pred, ref, ra, ra)["LR"] == 100.0  # no gate in the original
