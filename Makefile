@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 THREADS := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 DEVICE ?= auto
 
-.PHONY: install demo demo-hnet demo-doanet-data test lint bench
+.PHONY: install demo demo-hnet demo-doanet-data demo-doanet-train test lint bench
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,13 +20,14 @@ $(STAMP): requirements.txt pyproject.toml
 install: $(STAMP)
 
 ## demo: the quick_test pipeline of every system (CUDA when available; DEVICE=cpu to force the CPU)
-demo: demo-hnet demo-doanet-data
+demo: demo-hnet demo-doanet-data demo-doanet-train
 	@echo
 	@echo "demo done. Outputs:"
 	@echo "  HNet    data/hnet_quick/ (data), data/models_quick/hnet_model.pt, data/runs/hnet/999_demo/,"
 	@echo "          data/demo/hnet_eval.json, data/demo/hnet_associations.png"
 	@echo "  DOAnet  data/tau_synth_quick/ (synthetic TAU-NIGENS, FOA + MIC), data/tau_synth_quick_aug/,"
-	@echo "          data/feat_label_quick/ (features, labels, normalisation), data/demo/doanet_foa_features.png"
+	@echo "          data/feat_label_quick/ (features, labels, normalisation), data/demo/doanet_foa_features.png,"
+	@echo "          data/models/999_demo_foa_dev_split1_{model.pt,metrics.json,curves.png}"
 
 demo-hnet: $(STAMP)
 	$(THREADS) $(BIN)/python scripts/generate_hnet_data.py 999
@@ -44,6 +45,9 @@ demo-doanet-data: $(STAMP)
 	$(THREADS) $(BIN)/python scripts/batch_feature_extraction.py 999 --set dataset=foa
 	$(THREADS) $(BIN)/python scripts/batch_feature_extraction.py 999 --set dataset=mic
 	$(THREADS) $(BIN)/python scripts/plot_doanet_features.py 999 --name fold1_room1_mix002_ov2 --out data/demo/doanet_foa_features.png
+
+demo-doanet-train: demo-doanet-data
+	$(THREADS) $(BIN)/python scripts/train_doanet.py 999 demo --fresh --device $(DEVICE)
 
 ## test: the whole suite on the CPU (what CI runs)
 test: $(STAMP)

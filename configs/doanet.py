@@ -54,7 +54,18 @@ class DOAnetParams:
 
     # --- training -----------------------------------------------------------------------------------
     use_hnet: bool = True
+    """Train with dMOTP + dMOTA through the frozen HNet; False trains the ``baseline`` loss."""
     use_dmot_only: bool = False
+    """With use_hnet: no activity head (the dMOT losses alone)."""
+    baseline: str = "mse"
+    """Without use_hnet: 'mse' (the original's fixed-slot MSE) or 'pit' (permutation-invariant, masked)."""
+    dmotp_norm: str = "original"
+    """'original': per-frame cost times per-frame matches over all matches; 'plain': the paper's sum(D A) / sum(A)."""
+    legacy_activity_tanh: bool = False
+    """Cap the activity logits with tanh as the original did (probabilities then stay within [0.27, 0.73])."""
+    train_seed: int = 0
+    quick_test_batches: int = 4
+    """With quick_test: train batches per epoch."""
     label_sequence_length: int = 50
     batch_size: int = 64
     dropout_rate: float = 0.0
@@ -111,6 +122,10 @@ class DOAnetParams:
             raise ValueError(f"max_doas must be >= 1, got {self.max_doas}")
         if abs(self.label_hop_len_s / self.hop_len_s - self.feature_label_resolution) > 1e-9:
             raise ValueError("label_hop_len_s must be a whole multiple of hop_len_s")
+        if self.baseline not in ("mse", "pit"):
+            raise ValueError(f"baseline must be 'mse' or 'pit', got {self.baseline!r}")
+        if self.dmotp_norm not in ("original", "plain"):
+            raise ValueError(f"dmotp_norm must be 'original' or 'plain', got {self.dmotp_norm!r}")
         if set(self.train_folds) & (set(self.val_folds) | set(self.test_folds)):
             raise ValueError(f"train_folds {self.train_folds} overlap val {self.val_folds} or test {self.test_folds}")
 
@@ -122,6 +137,15 @@ TASKS: dict[str, dict[str, Any]] = {
     "2": {"use_hnet": False},
     # dMOT losses only, no activity head.
     "3": {"use_dmot_only": True},
+    # The original's 4 differed from 1 only in its feature folder; our labels do not depend on use_hnet.
+    "4": {},
+    # The same three on the microphone array.
+    "7": {"dataset": "mic", "use_hnet": False},
+    "8": {"dataset": "mic", "use_dmot_only": True},
+    "9": {"dataset": "mic"},
+    # The PIT baseline, which the original never measured: the slot order that fits best, per frame.
+    "20": {"use_hnet": False, "baseline": "pit"},
+    "21": {"dataset": "mic", "use_hnet": False, "baseline": "pit"},
     # quick_test: three 6-second files per fold (two ov1, so augmentation has a pair), a few batches.
     "999": {
         "quick_test": True, "synth_files_per_fold": 3, "synth_file_len_s": 6.0, "max_audio_len_s": 6.0,

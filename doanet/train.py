@@ -1,0 +1,205 @@
+"""DOAnet training and evaluation.
+
+``train(params, ...)`` reads top to bottom: data loaders, the frozen HNet, model and optimiser, resume,
+then epochs (train pass, validation metrics, selection on validation LE, checkpoint, log), then the
+best model on the test fold.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from configs.base import to_dict
+from configs.doanet import DOAnetParams
+from doanet.data import make_loader
+from doanet.losses import activity_loss, dmot_losses, mse_loss, pit_loss, unit_normalise
+from doanet.metrics import clear_mot, original_metric
+from doanet.model import CRNN, doa_to_tracks
+from hnet.checkpoint import load_checkpoint, load_hnet, save_checkpoint
+from hnet.io import write_json
+from hnet.train import pick_device
+
+
+def build_model(params: DOAnetParams, in_channels: int) -> CRNN:
+    return CRNN(
+        in_channels=in_channels, max_doas=params.max_doas, nb_mel_bins=params.nb_mel_bins,
+        nb_cnn2d_filt=params.nb_cnn2d_filt, t_pool=params.t_pool_size, f_pool=params.f_pool_size,
+        rnn_size=params.rnn_size, nb_rnn_layers=params.nb_rnn_layers, dropout=params.dropout_rate,
+        nb_fnn_layers=params.nb_fnn_layers, fnn_size=params.fnn_size,
+        activity_head=params.use_hnet and not params.use_dmot_only, nb_fnn_act_layers=params.nb_fnn_act_layers,
+        fnn_act_size=params.fnn_act_size, legacy_activity_tanh=params.legacy_activity_tanh,
+        self_attn=params.self_attn, nb_heads=params.nb_heads,
+    )
+
+
+def split_labels(labels: torch.Tensor, max_doas: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """(B, L, S*4) -> unit xyz (B, L, S, 3) (zero where inactive) and activity (B, L, S)."""
+    lab = labels.unflatten(-1, (max_doas, 4))
+    return lab[..., :3], lab[..., 3]
+
+
+def compute_loss(doa: torch.Tensor, activity: torch.Tensor | None, labels: torch.Tensor, mask: torch.Tensor,
+                 params: DOAnetParams, hnet) -> dict[str, torch.Tensor]:
+    """The training objective of ``params``: dMOT (+ activity) through the HNet, or the MSE / PIT baseline."""
+    pred = doa_to_tracks(doa, params.max_doas)  # (B, L, S, 3)
+    xyz, active = split_labels(labels, params.max_doas)
+    if not params.use_hnet:
+        if params.baseline == "pit":
+            return {"loss": pit_loss(pred, xyz, active, mask)}
+        target = torch.where(active[..., None] > 0.5, xyz, torch.tensor([0.0, 0.0, 1.0], device=xyz.device))
+        return {"loss": mse_loss(pred, target, mask)}
+    ref = torch.where(active[..., None] > 0.5, xyz, torch.full_like(xyz, 10.0))
+    out = dmot_losses(pred, ref, active, hnet, mask, params.dMOTP_wt, params.IDS_wt, params.dmotp_norm)
+    loss = out["dmotp"] + params.dMOTA_wt * out["dmota"]
+    parts = {"dmotp": out["dmotp"].detach(), "dmota": out["dmota"].detach()}
+    if activity is not None:
+        act = activity_loss(activity, out["matched"], mask)
+        loss = params.branch_weights[0] * loss + params.branch_weights[1] * act
+        parts["act"] = act.detach()
+    return {"loss": loss, **parts}
+
+
+@torch.no_grad()
+def evaluate(model: CRNN, loader, params: DOAnetParams, hnet, device: torch.device) -> dict[str, Any]:
+    """Mean loss, the original's metric and gated CLEAR-MOT over every window of ``loader``."""
+    model.eval()
+    losses, preds, pacts, refs, racts = [], [], [], [], []
+    for batch in loader:
+        feats, labels, mask = batch["features"].to(device), batch["labels"].to(device), batch["mask"].to(device)
+        doa, activity = model(feats)
+        losses.append(float(compute_loss(doa, activity, labels, mask, params, hnet)["loss"]))
+        xyz, active = split_labels(labels, params.max_doas)
+        m = mask[..., None]
+        preds.append(unit_normalise(doa_to_tracks(doa, params.max_doas)).cpu().numpy())
+        refs.append(xyz.cpu().numpy())
+        racts.append(((active > 0.5) & m).cpu().numpy())
+        pact = (activity > 0) if activity is not None else torch.ones_like(active, dtype=torch.bool)
+        pacts.append((pact & m).cpu().numpy())
+    pred, ref = np.concatenate(preds), np.concatenate(refs)
+    ref_active, pred_active = np.concatenate(racts), np.concatenate(pacts)
+    has_activity = model.activity_head is not None
+    model.train()
+    return {
+        "loss": float(np.mean(losses)),
+        "original": original_metric(pred, ref, ref_active, pred_active if has_activity else None),
+        "clear_mot": clear_mot(pred, ref, ref_active, pred_active),
+    }
+
+
+def output_stem(params: DOAnetParams, task_id: str, job_id: str) -> str:
+    return f"{task_id}_{job_id}_{params.dataset}_{params.mode}_split1"
+
+
+def train(params: DOAnetParams, task_id: str = "1", job_id: str = "1", device: str = "auto", fresh: bool = False,
+          log=print) -> dict[str, Any]:
+    """Train on the training folds, select on validation LE, report the test fold. Writes
+    ``{model_dir}/{stem}_model.pt``, ``{stem}_curves.png``, ``{stem}_metrics.json`` and the run folder
+    ``{run_dir}/{task}_{job}/`` (config.json, last.pt, history)."""
+    dev = pick_device(device)
+    run_dir = Path(params.run_dir) / f"{task_id}_{job_id}"
+    run_dir.mkdir(parents=True, exist_ok=True)
+    config = to_dict(params) | {"task_id": task_id, "job_id": job_id}
+    write_json(run_dir / "config.json", config)
+
+    # --- data and the frozen HNet -----------------------------------------------------------------------
+    loaders = {split: make_loader(params, split) for split in ("train", "val", "test")}
+    in_channels = loaders["train"].dataset[0]["features"].shape[0]
+    hnet = None
+    if params.use_hnet:
+        hnet, _ = load_hnet(params.hnet_checkpoint, dev, max_doas=params.max_doas, freeze=True)
+    log(f"data: {len(loaders['train'].dataset)} / {len(loaders['val'].dataset)} / {len(loaders['test'].dataset)} "
+        f"train / val / test windows of {params.label_sequence_length} label frames, {in_channels} channels, on {dev}")
+
+    # --- model, optimiser, resume ----------------------------------------------------------------------
+    torch.manual_seed(params.train_seed)
+    model = build_model(params, in_channels).to(dev)
+    optimizer = torch.optim.Adam(model.parameters(), lr=params.lr)
+    objective = params.baseline
+    if params.use_hnet:
+        objective = "dMOTP + dMOTA" + (" + activity" if model.activity_head is not None else "")
+    log(f"model: CRNN, {sum(p.numel() for p in model.parameters()):,} parameters, loss {objective}")
+    start, best, history = 0, {"LE": float("inf"), "epoch": -1}, []
+    last_path = run_dir / "last.pt"
+    stem = output_stem(params, task_id, job_id)
+    model_path = Path(params.model_dir) / f"{stem}_model.pt"
+    if last_path.exists() and not fresh:
+        ckpt = load_checkpoint(last_path, dev)
+        if ckpt["config"] != config:
+            raise ValueError(f"{last_path} was written with other parameters; use another job id or --fresh")
+        model.load_state_dict(ckpt["state_dict"])
+        optimizer.load_state_dict(ckpt["optimizer"])
+        start, best, history = ckpt["epoch"] + 1, ckpt["best"], list(ckpt["history"])
+        log(f"resumed from {last_path} at epoch {start}")
+
+    # --- epochs -------------------------------------------------------------------------------------------
+    for epoch in range(start, params.nb_epochs):
+        t0 = time.perf_counter()
+        model.train()
+        sums: dict[str, float] = {}
+        steps = 0
+        for i, batch in enumerate(tqdm(loaders["train"], desc=f"epoch {epoch + 1}/{params.nb_epochs}", leave=False,
+                                       disable=None)):
+            if params.quick_test and i >= params.quick_test_batches:
+                break
+            feats, labels, mask = batch["features"].to(dev), batch["labels"].to(dev), batch["mask"].to(dev)
+            doa, activity = model(feats)
+            out = compute_loss(doa, activity, labels, mask, params, hnet)
+            optimizer.zero_grad(set_to_none=True)
+            out["loss"].backward()
+            optimizer.step()
+            for k, v in out.items():
+                sums[k] = sums.get(k, 0.0) + float(v.detach())
+            steps += 1
+        train_losses = {k: v / max(1, steps) for k, v in sums.items()}
+        t_train = time.perf_counter() - t0
+        val = evaluate(model, loaders["val"], params, hnet, dev)
+        le = val["original"]["LE"]
+        if le <= best["LE"] or best["epoch"] < 0:  # ties go to the later epoch, as the original
+            best = {"LE": le, "epoch": epoch}
+            save_checkpoint(run_dir / "best.pt", model, config=config, epoch=epoch, metrics={"val": val})
+        history.append({"epoch": epoch + 1, "train": train_losses, "val_loss": val["loss"], "val": val["original"],
+                        "val_clear_mot": val["clear_mot"], "time_s": time.perf_counter() - t0})
+        save_checkpoint(last_path, model, config=config, epoch=epoch, optimizer=optimizer,
+                        extra={"best": best, "history": history})
+        o, c = val["original"], val["clear_mot"]
+        log(f"epoch {epoch + 1:>3}/{params.nb_epochs} | {t_train:5.1f}s | train loss {train_losses['loss']:.4f} | "
+            f"val loss {val['loss']:.4f} | LE {o['LE']:.1f} MOTA {o['MOTA']:.1f} IDS {o['IDS']} LR {o['LR']:.1f} "
+            f"LP {o['LP']:.1f} LF {o['LF']:.1f} | CLEAR-MOT MOTA {c['MOTA']:.3f} MOTP {c['MOTP']:.1f} IDSW {c['IDSW']} | "
+            f"best LE {best['LE']:.1f} @ {best['epoch'] + 1}")
+
+    # --- the best epoch on the test fold ----------------------------------------------------------------------
+    best_ckpt = load_checkpoint(run_dir / "best.pt", dev)
+    model.load_state_dict(best_ckpt["state_dict"])
+    test = evaluate(model, loaders["test"], params, hnet, dev)
+    metrics = {"task_id": task_id, "job_id": job_id, "best_epoch": best["epoch"] + 1, "val": best_ckpt["metrics"]["val"],
+               "test": test, "device": str(dev), "train_time_s": round(sum(h["time_s"] for h in history), 1)}
+    save_checkpoint(model_path, model, config=config, epoch=best["epoch"], metrics={"test": test})
+    write_json(model_path.with_name(f"{stem}_metrics.json"), metrics)
+    _plot_history(history, model_path.with_name(f"{stem}_curves.png"))
+    o = test["original"]
+    log(f"test (best epoch {best['epoch'] + 1}): LE {o['LE']:.1f} MOTA {o['MOTA']:.1f} LR {o['LR']:.1f} LP {o['LP']:.1f} "
+        f"LF {o['LF']:.1f} | CLEAR-MOT MOTA {test['clear_mot']['MOTA']:.3f} MOTP {test['clear_mot']['MOTP']:.1f}")
+    log(f"wrote {model_path} and its metrics JSON and curves PNG")
+    return metrics
+
+
+def _plot_history(history: list[dict[str, Any]], out: Path) -> None:
+    from hnet.plots import _pyplot, save_figure
+
+    plt = _pyplot()
+    epochs = [h["epoch"] for h in history]
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(8, 6), sharex=True)
+    ax1.plot(epochs, [h["train"]["loss"] for h in history], label="train")
+    ax1.plot(epochs, [h["val_loss"] for h in history], label="val")
+    ax1.set_ylabel("loss"), ax1.legend()
+    ax2.plot(epochs, [h["val"]["LE"] for h in history], label="val LE (deg)")
+    ax2.plot(epochs, [h["val_clear_mot"]["MOTP"] for h in history], label="val CLEAR-MOT MOTP (deg)")
+    ax2.set_xlabel("epoch"), ax2.legend()
+    fig.tight_layout()
+    save_figure(fig, out)

@@ -1,0 +1,56 @@
+"""DOAnet quick_test end to end: synthetic data, features, 2 short epochs, test metrics; resume."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from configs.doanet import get_params
+from doanet.extraction import batch_feature_extraction
+from doanet.synth import generate_dataset
+from doanet.train import train
+
+ROOT = Path(__file__).resolve().parents[2]
+QUIET = {"log": lambda *_: None}
+
+
+@pytest.fixture(scope="module")
+def quick_data(tmp_path_factory):
+    base = tmp_path_factory.mktemp("doanet")
+    params = get_params("999", dataset_dir=str(base / "tau"), feat_label_dir=str(base / "feat"),
+                        model_dir=str(base / "models"), run_dir=str(base / "runs"))
+    generate_dataset(params, **QUIET)
+    batch_feature_extraction(params, **QUIET)
+    return params
+
+
+@pytest.mark.parametrize(("overrides", "has_activity"), [({}, True), ({"use_dmot_only": True}, False),
+                                                         ({"use_hnet": False}, False),
+                                                         ({"use_hnet": False, "baseline": "pit"}, False)])
+def test_every_objective_trains_and_reports(quick_data, overrides, has_activity):
+    params = get_params("999", **{**quick_data.__dict__, **overrides, "nb_epochs": 1})
+    metrics = train(params, "999", "t" + "_".join(f"{k}{v}" for k, v in overrides.items()), "cpu", **QUIET)
+    for split in ("val", "test"):
+        assert set(metrics[split]["original"]) == {"LE", "MOTA", "IDS", "LR", "LP", "LF"}
+        assert {"MOTA", "MOTP", "IDSW", "recall", "precision", "F"} <= set(metrics[split]["clear_mot"])
+    if not has_activity:  # without an activity head every slot counts, so LR is trivially 100 (as the original)
+        assert metrics["test"]["original"]["LR"] == 100.0
+
+
+def test_training_script_runs_and_resumes(quick_data):
+    sets = [f"{k}={v}" for k, v in (("dataset_dir", quick_data.dataset_dir), ("feat_label_dir", quick_data.feat_label_dir),
+                                    ("model_dir", quick_data.model_dir), ("run_dir", quick_data.run_dir))]
+    cmd = [sys.executable, str(ROOT / "scripts" / "train_doanet.py"), "999", "cli", "--device", "cpu", "--set", *sets]
+    first = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert first.returncode == 0, first.stderr[-2000:]
+    out = Path(quick_data.model_dir)
+    for suffix in ("model.pt", "metrics.json", "curves.png"):
+        assert (out / f"999_cli_foa_dev_split1_{suffix}").is_file()
+    metrics = json.loads((out / "999_cli_foa_dev_split1_metrics.json").read_text())
+    assert metrics["best_epoch"] in (1, 2)
+    more = subprocess.run(cmd + ["nb_epochs=3"], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert more.returncode == 2 and "other parameters" in more.stderr  # a changed config is not silently resumed
+    again = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert again.returncode == 0 and "resumed from" in again.stdout
