@@ -27,7 +27,7 @@ demo: demo-hnet demo-doanet-data demo-doanet-train
 	@echo "          data/demo/hnet_eval.json, data/demo/hnet_associations.png"
 	@echo "  DOAnet  data/tau_synth_quick/ (synthetic TAU-NIGENS, FOA + MIC), data/tau_synth_quick_aug/,"
 	@echo "          data/feat_label_quick/ (features, labels, normalisation), data/demo/doanet_foa_features.png,"
-	@echo "          data/models/999_demo_foa_dev_split1_{model.pt,metrics.json,curves.png}"
+	@echo "          data/models/999_demo_foa_dev_split1_{model.pt,metrics.json,curves.png}, data/demo/doanet_output/"
 
 demo-hnet: $(STAMP)
 	$(THREADS) $(BIN)/python scripts/generate_hnet_data.py 999
@@ -48,6 +48,8 @@ demo-doanet-data: $(STAMP)
 
 demo-doanet-train: demo-doanet-data
 	$(THREADS) $(BIN)/python scripts/train_doanet.py 999 demo --fresh --device $(DEVICE)
+	$(THREADS) $(BIN)/python scripts/visualize_doanet_output.py 999 --checkpoint data/models/999_demo_foa_dev_split1_model.pt \
+		--files 2 --out data/demo/doanet_output --device $(DEVICE)
 
 ## test: the whole suite on the CPU (what CI runs)
 test: $(STAMP)

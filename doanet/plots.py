@@ -11,9 +11,10 @@ from hnet.plots import _pyplot, save_figure
 
 
 def plot_recording(features: np.ndarray, labels: np.ndarray, title: str, out: str | Path, label_hop_s: float = 0.1,
-                   ) -> Path:
+                   pred: np.ndarray | None = None, pred_active: np.ndarray | None = None) -> Path:
     """Features (T, C, 64) and labels (L, slots, 4) of one recording -> PNG: the omni log-mel, the
-    intensity-vector or GCC-PHAT channels, and each slot's azimuth and elevation over time."""
+    intensity-vector or GCC-PHAT channels, and each slot's azimuth and elevation over time; with
+    ``pred`` (L, slots, 3) and ``pred_active`` (L, slots) the predicted tracks are drawn over them."""
     plt = _pyplot()
     t_feat = np.arange(len(features)) * label_hop_s / (len(features) / len(labels))
     t_lab = np.arange(len(labels)) * label_hop_s
@@ -28,8 +29,14 @@ def plot_recording(features: np.ndarray, labels: np.ndarray, title: str, out: st
     for slot in range(labels.shape[1]):
         active = labels[:, slot, 3] > 0.5
         az, el = xyz_to_polar(labels[:, slot, :3])
-        axes[2].plot(t_lab[active], az[active], ".", ms=3, label=f"slot {slot}")
-        axes[3].plot(t_lab[active], el[active], ".", ms=3, label=f"slot {slot}")
+        axes[2].plot(t_lab[active], az[active], ".", ms=4, label=f"reference {slot}")
+        axes[3].plot(t_lab[active], el[active], ".", ms=4, label=f"reference {slot}")
+    if pred is not None:
+        for slot in range(pred.shape[1]):
+            shown = np.ones(len(pred), bool) if pred_active is None else pred_active[:, slot]
+            az, el = xyz_to_polar(pred[:, slot])
+            axes[2].plot(t_lab[shown], az[shown], "x", ms=3, alpha=0.7, label=f"predicted {slot}")
+            axes[3].plot(t_lab[shown], el[shown], "x", ms=3, alpha=0.7, label=f"predicted {slot}")
     axes[2].set_ylim(-180, 180), axes[2].set_ylabel("azimuth (deg)"), axes[2].legend(loc="upper right")
     axes[3].set_ylim(-90, 90), axes[3].set_ylabel("elevation (deg)"), axes[3].set_xlabel("time (s)")
     fig.tight_layout()

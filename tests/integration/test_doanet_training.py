@@ -50,7 +50,24 @@ def test_training_script_runs_and_resumes(quick_data):
         assert (out / f"999_cli_foa_dev_split1_{suffix}").is_file()
     metrics = json.loads((out / "999_cli_foa_dev_split1_metrics.json").read_text())
     assert metrics["best_epoch"] in (1, 2)
-    more = subprocess.run(cmd + ["nb_epochs=3"], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    more = subprocess.run([*cmd, "nb_epochs=3"], capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert more.returncode == 2 and "other parameters" in more.stderr  # a changed config is not silently resumed
     again = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert again.returncode == 0 and "resumed from" in again.stdout
+
+
+@pytest.mark.parametrize("overrides", [[], ["use_hnet=False"]])
+def test_visualisation_for_models_with_and_without_activity_head(quick_data, overrides, tmp_path):
+    sets = [f"{k}={v}" for k, v in (("dataset_dir", quick_data.dataset_dir), ("feat_label_dir", quick_data.feat_label_dir),
+                                    ("model_dir", quick_data.model_dir), ("run_dir", quick_data.run_dir))] + overrides
+    job = "vis" + str(len(overrides))
+    train = subprocess.run([sys.executable, str(ROOT / "scripts" / "train_doanet.py"), "999", job, "--device", "cpu",
+                            "--set", "nb_epochs=1", *sets], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert train.returncode == 0, train.stderr[-2000:]
+    ckpt = Path(quick_data.model_dir) / f"999_{job}_foa_dev_split1_model.pt"
+    vis = subprocess.run([sys.executable, str(ROOT / "scripts" / "visualize_doanet_output.py"), "999", "--checkpoint",
+                          str(ckpt), "--files", "2", "--out", str(tmp_path), "--set", *sets],
+                         capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert vis.returncode == 0, vis.stderr[-2000:]
+    pngs = sorted(tmp_path.glob("*.png"))
+    assert len(pngs) == 2 and all(p.stat().st_size > 20_000 for p in pngs)
