@@ -71,3 +71,27 @@ def test_visualisation_for_models_with_and_without_activity_head(quick_data, ove
     assert vis.returncode == 0, vis.stderr[-2000:]
     pngs = sorted(tmp_path.glob("*.png"))
     assert len(pngs) == 2 and all(p.stat().st_size > 20_000 for p in pngs)
+
+
+def test_notebook_runs_headless(quick_data, tmp_path):
+    import os
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    params = get_params("999", **{**quick_data.__dict__, "nb_epochs": 1})
+    train(params, "999", "nb", "cpu", **QUIET)
+    ckpt = Path(quick_data.model_dir) / "999_nb_foa_dev_split1_model.pt"
+    nb = nbformat.read(ROOT / "notebooks" / "visualize_doanet_output.ipynb", as_version=4)
+    env = {"DOANET_TASK": "999", "DOANET_CHECKPOINT": str(ckpt),
+           "DOANET_SET": json.dumps({"dataset_dir": quick_data.dataset_dir, "feat_label_dir": quick_data.feat_label_dir})}
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}).execute()
+    finally:
+        for k, v in old.items():
+            os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
+    outputs = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
+    assert sum("image/png" in o.get("data", {}) for o in outputs) == 2
+    assert any('"clear_mot"' in o.get("text", "") for o in outputs)
