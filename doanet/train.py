@@ -100,7 +100,7 @@ def train(params: DOAnetParams, task_id: str = "1", job_id: str = "1", device: s
           log=print) -> dict[str, Any]:
     """Train on the training folds, select on validation LE, report the test fold. Writes
     ``{model_dir}/{stem}_model.pt``, ``{stem}_curves.png``, ``{stem}_metrics.json`` and the run folder
-    ``{run_dir}/{task}_{job}/`` (config.json, last.pt, history)."""
+    ``{run_dir}/{task}_{job}/`` (config.json, last.pt, best.pt, tensorboard/ scalars under train/ and val/)."""
     dev = pick_device(device)
     run_dir = Path(params.run_dir) / f"{task_id}_{job_id}"
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -138,6 +138,9 @@ def train(params: DOAnetParams, task_id: str = "1", job_id: str = "1", device: s
         log(f"resumed from {last_path} at epoch {start}")
 
     # --- epochs -------------------------------------------------------------------------------------------
+    from torch.utils.tensorboard import SummaryWriter
+
+    writer = SummaryWriter(str(run_dir / "tensorboard"))
     for epoch in range(start, params.nb_epochs):
         t0 = time.perf_counter()
         model.train()
@@ -168,10 +171,19 @@ def train(params: DOAnetParams, task_id: str = "1", job_id: str = "1", device: s
         save_checkpoint(last_path, model, config=config, epoch=epoch, optimizer=optimizer,
                         extra={"best": best, "history": history})
         o, c = val["original"], val["clear_mot"]
+        for k, v in train_losses.items():
+            writer.add_scalar(f"train/{k}", v, epoch + 1)
+        writer.add_scalar("val/loss", val["loss"], epoch + 1)
+        for k in ("LE", "MOTA", "LR", "LP", "LF"):
+            writer.add_scalar(f"val/original_{k}", o[k], epoch + 1)
+        for k in ("MOTA", "MOTP", "IDSW", "F"):
+            writer.add_scalar(f"val/clear_mot_{k}", c[k], epoch + 1)
         log(f"epoch {epoch + 1:>3}/{params.nb_epochs} | {t_train:5.1f}s | train loss {train_losses['loss']:.4f} | "
             f"val loss {val['loss']:.4f} | LE {o['LE']:.1f} MOTA {o['MOTA']:.1f} IDS {o['IDS']} LR {o['LR']:.1f} "
             f"LP {o['LP']:.1f} LF {o['LF']:.1f} | CLEAR-MOT MOTA {c['MOTA']:.3f} MOTP {c['MOTP']:.1f} IDSW {c['IDSW']} | "
             f"best LE {best['LE']:.1f} @ {best['epoch'] + 1}")
+
+    writer.close()
 
     # --- the best epoch on the test fold ----------------------------------------------------------------------
     best_ckpt = load_checkpoint(run_dir / "best.pt", dev)

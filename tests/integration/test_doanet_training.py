@@ -48,6 +48,7 @@ def test_training_script_runs_and_resumes(quick_data):
     out = Path(quick_data.model_dir)
     for suffix in ("model.pt", "metrics.json", "curves.png"):
         assert (out / f"999_cli_foa_dev_split1_{suffix}").is_file()
+    assert list((Path(quick_data.run_dir) / "999_cli" / "tensorboard").glob("events.out.tfevents.*"))
     metrics = json.loads((out / "999_cli_foa_dev_split1_metrics.json").read_text())
     assert metrics["best_epoch"] in (1, 2)
     more = subprocess.run([*cmd, "nb_epochs=3"], capture_output=True, text=True, cwd=ROOT, timeout=600)
