@@ -22,6 +22,8 @@ class DOAnetParams:
     """'foa' (first-order Ambisonics, ACN/SN3D) or 'mic' (tetrahedral 4-microphone array)."""
     dataset_dir: str = "data/tau_synth"
     """Base folder holding foa_dev/, mic_dev/ and metadata_dev/ (the real data set or our synthetic one)."""
+    extra_dataset_dirs: tuple[str, ...] = ()
+    """More base folders of recordings in the same layout, e.g. augmented ov2 mixtures."""
     feat_label_dir: str = "data/feat_label"
     mode: str = "dev"
     train_folds: tuple[int, ...] = (3, 4, 5, 6)
@@ -130,6 +132,9 @@ class DOAnetParams:
             raise ValueError(f"train_folds {self.train_folds} overlap val {self.val_folds} or test {self.test_folds}")
 
 
+# Augmented training data: the synthetic set plus its ov2 mixtures, features in their own folder.
+_AUG: dict[str, Any] = {"extra_dataset_dirs": ("data/tau_synth_aug",), "feat_label_dir": "data/feat_label_augmented"}
+
 TASKS: dict[str, dict[str, Any]] = {
     # The original default: FOA, HNet losses (dMOTP + dMOTA) with the activity head.
     "1": {},
@@ -143,6 +148,20 @@ TASKS: dict[str, dict[str, Any]] = {
     "7": {"dataset": "mic", "use_hnet": False},
     "8": {"dataset": "mic", "use_dmot_only": True},
     "9": {"dataset": "mic"},
+    # With the ov2 mixtures of scripts/augment_files.py (written to data/tau_synth_aug) added to training.
+    "5": {**_AUG, "use_dmot_only": True},
+    "6": {**_AUG},
+    "10": {**_AUG, "dataset": "mic", "use_dmot_only": True},
+    "11": {**_AUG, "dataset": "mic"},
+    # The loss-weight ablation on augmented data: dMOTP alone (12, 14, 16, 18) against dMOTP + dMOTA (13, 15, 17, 19).
+    "12": {**_AUG, "use_dmot_only": True, "dMOTA_wt": 0.0, "IDS_wt": 0.0},
+    "13": {**_AUG, "use_dmot_only": True},
+    "14": {**_AUG, "dMOTA_wt": 0.0, "IDS_wt": 0.0},
+    "15": {**_AUG},
+    "16": {**_AUG, "dataset": "mic", "use_dmot_only": True, "dMOTA_wt": 0.0, "IDS_wt": 0.0},
+    "17": {**_AUG, "dataset": "mic", "use_dmot_only": True},
+    "18": {**_AUG, "dataset": "mic", "dMOTA_wt": 0.0, "IDS_wt": 0.0},
+    "19": {**_AUG, "dataset": "mic"},
     # The PIT baseline, which the original never measured: the slot order that fits best, per frame.
     "20": {"use_hnet": False, "baseline": "pit"},
     "21": {"dataset": "mic", "use_hnet": False, "baseline": "pit"},

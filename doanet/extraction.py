@@ -35,12 +35,12 @@ def fold_of(name: str) -> int:
     return int(m.group(1))
 
 
-def audio_dir(params: DOAnetParams) -> Path:
-    return Path(params.dataset_dir) / f"{params.dataset}_{params.mode}"
+def audio_dir(params: DOAnetParams, base: str | None = None) -> Path:
+    return Path(params.dataset_dir if base is None else base) / f"{params.dataset}_{params.mode}"
 
 
-def metadata_dir(params: DOAnetParams) -> Path:
-    return Path(params.dataset_dir) / f"metadata_{params.mode}"
+def metadata_dir(params: DOAnetParams, base: str | None = None) -> Path:
+    return Path(params.dataset_dir if base is None else base) / f"metadata_{params.mode}"
 
 
 def feature_dirs(params: DOAnetParams) -> dict[str, Path]:
@@ -50,24 +50,28 @@ def feature_dirs(params: DOAnetParams) -> dict[str, Path]:
             "scaler": base / f"{params.dataset}_wts.npz"}
 
 
-def list_recordings(params: DOAnetParams, task_id: str = "1") -> list[str]:
-    """Names (without .wav) of the recordings, each checked to have its metadata CSV."""
-    folder = audio_dir(params)
-    if not folder.is_dir():
-        raise FileNotFoundError(
-            f"data set folder {folder} does not exist. Make a synthetic one with "
-            f"`python3 scripts/make_synthetic_tau.py {task_id}`, or unzip the real TAU-NIGENS 2020 "
-            f"({params.dataset}_{params.mode}/ and metadata_{params.mode}/) under dataset_dir={params.dataset_dir}"
-        )
-    names = sorted(p.stem for p in folder.glob("*.wav"))
-    if not names:
-        raise FileNotFoundError(f"{folder} holds no .wav files")
-    for name in names:
-        fold_of(name)
-        if not (metadata_dir(params) / f"{name}.csv").is_file():
-            csv = metadata_dir(params) / f"{name}.csv"
-            raise FileNotFoundError(f"{folder / (name + '.wav')} has no metadata file {csv}")
-    return names
+def list_recordings(params: DOAnetParams, task_id: str = "1") -> dict[str, tuple[Path, Path]]:
+    """Every recording of ``dataset_dir`` and ``extra_dataset_dirs`` (e.g. augmented ov2 mixtures):
+    name -> (wav, metadata csv), each checked to have its CSV and a fold<N>_ name."""
+    recordings: dict[str, tuple[Path, Path]] = {}
+    for base in (params.dataset_dir, *params.extra_dataset_dirs):
+        folder = audio_dir(params, base)
+        if not folder.is_dir():
+            raise FileNotFoundError(
+                f"data set folder {folder} does not exist. Make a synthetic one with "
+                f"`python3 scripts/make_synthetic_tau.py {task_id}` (augmented: scripts/augment_files.py), or unzip the "
+                f"real TAU-NIGENS 2020 ({params.dataset}_{params.mode}/ and metadata_{params.mode}/) under {base}"
+            )
+        wavs = sorted(folder.glob("*.wav"))
+        if not wavs:
+            raise FileNotFoundError(f"{folder} holds no .wav files")
+        for wav in wavs:
+            fold_of(wav.stem)
+            csv = metadata_dir(params, base) / f"{wav.stem}.csv"
+            if not csv.is_file():
+                raise FileNotFoundError(f"{wav} has no metadata file {csv}")
+            recordings[wav.stem] = (wav, csv)
+    return dict(sorted(recordings.items()))
 
 
 def _save_npy(path: Path, array: np.ndarray) -> None:
@@ -76,13 +80,13 @@ def _save_npy(path: Path, array: np.ndarray) -> None:
 
 def extract_all(params: DOAnetParams, task_id: str = "1", device: str = "cpu", log=print) -> list[str]:
     """Features and labels of every recording, skipping those already extracted."""
-    names = list_recordings(params, task_id)
+    recordings = list_recordings(params, task_id)
+    names = list(recordings)
     dirs = feature_dirs(params)
     n_label_frames = round(params.max_audio_len_s / params.label_hop_len_s)
     todo = [n for n in names if not ((dirs["raw"] / f"{n}.npy").exists() and (dirs["label"] / f"{n}.npy").exists())]
     for name in tqdm(todo, desc=f"features ({params.dataset})", disable=None):
-        wav = audio_dir(params) / f"{name}.wav"
-        csv = metadata_dir(params) / f"{name}.csv"
+        wav, csv = recordings[name]
         labels = metadata_to_labels(read_metadata(csv), n_label_frames, params.max_doas, source=str(csv))
         feat = extract_features(load_audio(wav, params), params, device)
         _save_npy(dirs["label"] / f"{name}.npy", labels)

@@ -136,3 +136,16 @@ def test_merge_keeps_identities_apart():
     merged = merge_metadata(a, b)
     assert {tuple(r[1:3]) for r in merged} == {(4, 0), (4, 1)}
     assert json.dumps(merged[:, 0].tolist()) == "[0, 0, 1]"
+
+
+def test_augmented_recordings_join_the_training_folds(small_dataset, tmp_path):
+    aug = tmp_path / "aug"
+    augment_dataset(small_dataset.dataset_dir, aug, folds=(3,), **QUIET)
+    params = get_params("999", **{**small_dataset.__dict__, "extra_dataset_dirs": (str(aug),),
+                                  "feat_label_dir": str(tmp_path / "feat")})
+    names = batch_feature_extraction(params, **QUIET)
+    assert "fold3_room1_aug001003_ov2" in names and len(names) == 10
+    assert "fold3_room1_aug001003_ov2" in load_scaler(params)["files"]
+    train = make_loader(params, "train").dataset
+    assert "fold3_room1_aug001003_ov2" in train.names
+    assert all(not n.startswith("fold3") for n in make_loader(params, "test").dataset.names)
