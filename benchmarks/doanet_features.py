@@ -9,6 +9,14 @@ Prints a JSON summary (and writes it with --out).
 
 from __future__ import annotations
 
+import os
+import sys
+
+# benchmarks/hnet.py is named after the package it measures; a script run from this folder would import
+# it instead of the `hnet` package. Drop this folder from the import path (the packages are pip-installed).
+if sys.path and sys.path[0] == os.path.dirname(os.path.abspath(__file__)):
+    sys.path.pop(0)
+
 import argparse
 import json
 import time

@@ -11,17 +11,17 @@ the files (the original's pickles, our .npz) is included in both. Prints a JSON 
 
 from __future__ import annotations
 
+import os
 import sys
 
 # This file is named after the `hnet` package it measures; run as a script, its own folder would come
 # first on the import path and shadow the package. Drop that entry (the package is pip-installed).
-if sys.path and sys.path[0] == __import__("os").path.dirname(__import__("os").path.abspath(__file__)):
+if sys.path and sys.path[0] == os.path.dirname(os.path.abspath(__file__)):
     sys.path.pop(0)
 
 import argparse
 import gc
 import json
-import os
 import pickle
 import platform
 import tempfile

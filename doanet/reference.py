@@ -1,12 +1,15 @@
-"""The original's feature extraction as a plain per-channel librosa/numpy implementation: the slow
-reference that tests compare doanet.features with and that benchmarks/doanet_features.py times."""
+"""Slow references: the original's feature extraction as a plain per-channel librosa/numpy
+implementation, and the metrics as per-frame loops over scipy's Hungarian. Tests compare the fast
+code with them; benchmarks time them in the same run."""
 
 from __future__ import annotations
 
 import librosa
 import numpy as np
+from scipy.optimize import linear_sum_assignment
 
 from configs.doanet import DOAnetParams
+from doanet.metrics import angle_matrix
 
 EPS = 1e-8
 
@@ -35,3 +38,59 @@ def features_librosa(audio: np.ndarray, params: DOAnetParams) -> np.ndarray:
                 pairs.append(np.concatenate([cc[:, -32:], cc[:, :32]], axis=-1))
         extra = np.stack(pairs, axis=1)
     return np.concatenate([logmel, extra], axis=1).astype(np.float32)
+
+
+def slow_original(pred, ref, ref_active, pred_active):
+    s = pred.shape[-2]
+    pred, ref = pred.reshape(-1, s, 3), ref.reshape(-1, s, 3)
+    ra = ref_active.reshape(-1, s)
+    pa = np.ones_like(ra) if pred_active is None else pred_active.reshape(-1, s)
+    tp = fp = fn = ids = err = gt = npred = 0
+    for f in range(len(pred)):
+        n, m = int(ra[f].sum()), int(pa[f].sum())
+        if pred_active is not None:
+            fp += max(m - n, 0)
+            fn += max(n - m, 0)
+            if f:
+                ids += int(np.sum(pa[f] & ~pa[f - 1]))
+        tp += min(n, m)
+        gt += n
+        npred += m
+        if n and m:
+            a = np.degrees(np.arccos(np.clip(pred[f][pa[f]] @ ref[f][ra[f]].T, -1 + 1e-7, 1 - 1e-7)))
+            r, c = linear_sum_assignment(a)
+            err += a[r, c].sum()
+    lr, lp = 100 * tp / gt, 100 * tp / npred
+    return {"LE": err / tp, "MOTA": 100 * (1 - (fp + fn + ids) / gt), "IDS": ids, "LR": lr, "LP": lp,
+            "LF": 2 * lp * lr / (lp + lr)}
+
+
+def slow_clear_mot(pred, ref, ref_active, pred_active, gate_deg):
+    b, t, s, _ = pred.shape
+    matches = switches = 0
+    total_angle = 0.0
+    for i in range(b):
+        last = {}
+        for f in range(t):
+            for j in range(s):
+                if ref_active[i, f, j] and (f == 0 or not ref_active[i, f - 1, j]):
+                    last.pop(j, None)
+            rows = np.flatnonzero(pred_active[i, f])
+            cols = np.flatnonzero(ref_active[i, f])
+            if not len(rows) or not len(cols):
+                continue
+            a = np.degrees(angle_matrix(pred[i, f][rows], ref[i, f][cols]))
+            cost = np.where(a <= gate_deg, a, 1e6)
+            r, c = linear_sum_assignment(cost)
+            for rr, cc in zip(r, c, strict=True):
+                if a[rr, cc] > gate_deg:
+                    continue
+                matches += 1
+                total_angle += a[rr, cc]
+                p, g = rows[rr], cols[cc]
+                if g in last and last[g] != p:
+                    switches += 1
+                last[g] = p
+    n_gt, n_pred = int(ref_active.sum()), int(pred_active.sum())
+    return {"MOTA": 1 - ((n_gt - matches) + (n_pred - matches) + switches) / n_gt, "MOTP": total_angle / matches,
+            "IDSW": switches, "recall": matches / n_gt, "precision": matches / n_pred}

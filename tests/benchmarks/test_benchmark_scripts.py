@@ -16,3 +16,12 @@ def test_hnet_benchmark_quick(tmp_path):
     summary = json.loads(out.read_text())
     assert summary["generation"]["vectorised"]["examples"] == 44_550
     assert summary["training"][0]["steps"] == 158 and summary["training"][0]["epoch_s"] > 0
+
+
+def test_doanet_benchmarks_quick(tmp_path):
+    for script, key in (("doanet_features.py", "results"), ("doanet_train.py", "metrics")):
+        out = tmp_path / f"{script}.json"
+        result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), "--quick", "--out", str(out)],
+                                capture_output=True, text=True, timeout=300, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert json.loads(out.read_text())[key]

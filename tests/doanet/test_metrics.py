@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
-from scipy.optimize import linear_sum_assignment
 
-from doanet.metrics import angle_matrix, clear_mot, original_metric
+from doanet.metrics import clear_mot, original_metric
+from doanet.reference import slow_clear_mot, slow_original
 
 
 def random_tracks(b=3, t=40, s=2, seed=0, noise_deg=10.0):
@@ -17,62 +17,6 @@ def random_tracks(b=3, t=40, s=2, seed=0, noise_deg=10.0):
     ref_active = rng.random((b, t, s)) < 0.7
     pred_active = rng.random((b, t, s)) < 0.7
     return pred, ref, ref_active, pred_active
-
-
-def slow_original(pred, ref, ref_active, pred_active):
-    s = pred.shape[-2]
-    pred, ref = pred.reshape(-1, s, 3), ref.reshape(-1, s, 3)
-    ra = ref_active.reshape(-1, s)
-    pa = np.ones_like(ra) if pred_active is None else pred_active.reshape(-1, s)
-    tp = fp = fn = ids = err = gt = npred = 0
-    for f in range(len(pred)):
-        n, m = int(ra[f].sum()), int(pa[f].sum())
-        if pred_active is not None:
-            fp += max(m - n, 0)
-            fn += max(n - m, 0)
-            if f:
-                ids += int(np.sum(pa[f] & ~pa[f - 1]))
-        tp += min(n, m)
-        gt += n
-        npred += m
-        if n and m:
-            a = np.degrees(np.arccos(np.clip(pred[f][pa[f]] @ ref[f][ra[f]].T, -1 + 1e-7, 1 - 1e-7)))
-            r, c = linear_sum_assignment(a)
-            err += a[r, c].sum()
-    lr, lp = 100 * tp / gt, 100 * tp / npred
-    return {"LE": err / tp, "MOTA": 100 * (1 - (fp + fn + ids) / gt), "IDS": ids, "LR": lr, "LP": lp,
-            "LF": 2 * lp * lr / (lp + lr)}
-
-
-def slow_clear_mot(pred, ref, ref_active, pred_active, gate_deg):
-    b, t, s, _ = pred.shape
-    matches = switches = 0
-    total_angle = 0.0
-    for i in range(b):
-        last = {}
-        for f in range(t):
-            for j in range(s):
-                if ref_active[i, f, j] and (f == 0 or not ref_active[i, f - 1, j]):
-                    last.pop(j, None)
-            rows = np.flatnonzero(pred_active[i, f])
-            cols = np.flatnonzero(ref_active[i, f])
-            if not len(rows) or not len(cols):
-                continue
-            a = np.degrees(angle_matrix(pred[i, f][rows], ref[i, f][cols]))
-            cost = np.where(a <= gate_deg, a, 1e6)
-            r, c = linear_sum_assignment(cost)
-            for rr, cc in zip(r, c, strict=True):
-                if a[rr, cc] > gate_deg:
-                    continue
-                matches += 1
-                total_angle += a[rr, cc]
-                p, g = rows[rr], cols[cc]
-                if g in last and last[g] != p:
-                    switches += 1
-                last[g] = p
-    n_gt, n_pred = int(ref_active.sum()), int(pred_active.sum())
-    return {"MOTA": 1 - ((n_gt - matches) + (n_pred - matches) + switches) / n_gt, "MOTP": total_angle / matches,
-            "IDSW": switches, "recall": matches / n_gt, "precision": matches / n_pred}
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
