@@ -8,34 +8,21 @@ Writes <dataset_dir>/foa_dev/, mic_dev/ and metadata_dev/ (fold{F}_room{R}_mix{N
 so an interrupted run resumes; one file is held in memory at a time.
 """
 
-import argparse
 import sys
 
-from configs.base import format_params, parse_set_args
+from configs.cli import report_errors, resolve_params, task_parser
 from configs.doanet import TASKS, get_params
 from doanet.synth import generate_dataset
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("task_id", nargs="?", default="1", help=f"parameter set of configs/doanet.py, one of {list(TASKS)}")
+    ap = task_parser(__doc__, "doanet", TASKS)
     ap.add_argument("--seed", type=int, help="generator seed (default: the task's synth_seed)")
     ap.add_argument("--out", help="base folder (default: the task's dataset_dir)")
-    ap.add_argument("--quick", action="store_true", help="quick_test sizes (same as task 999)")
     ap.add_argument("--force", action="store_true", help="rewrite every file, also in a folder made with other parameters")
-    ap.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="override parameters")
     args = ap.parse_args(argv)
-    try:
-        params = get_params("999" if args.quick else args.task_id, **parse_set_args(args.set))
-    except ValueError as err:
-        ap.error(str(err))
-    print(f"synthetic TAU-NIGENS 2020, task {args.task_id}:\n{format_params(params)}")
-    try:
-        generate_dataset(params, base_dir=args.out, seed=args.seed, force=args.force)
-    except ValueError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    return 0
+    _, params = resolve_params(ap, args, get_params, "synthetic TAU-NIGENS 2020")
+    return report_errors(generate_dataset, params, base_dir=args.out, seed=args.seed, force=args.force)
 
 
 if __name__ == "__main__":

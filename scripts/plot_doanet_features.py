@@ -6,28 +6,22 @@
 Reads <feat_label_dir>/<ds>_dev_norm/ and <ds>_dev_label/ (run scripts/batch_feature_extraction.py first).
 """
 
-import argparse
 import sys
 
 import numpy as np
 
-from configs.base import parse_set_args
+from configs.cli import resolve_params, task_parser
 from configs.doanet import TASKS, get_params
 from doanet.extraction import feature_dirs
 from doanet.plots import plot_recording
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("task_id", nargs="?", default="1", help=f"parameter set of configs/doanet.py, one of {list(TASKS)}")
+    ap = task_parser(__doc__, "doanet", TASKS, quick=False)
     ap.add_argument("--name", help="recording name without extension (default: the first one)")
     ap.add_argument("--out", help="PNG path (default: data/plots/doanet_<ds>_<name>.png)")
-    ap.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="override parameters")
     args = ap.parse_args(argv)
-    try:
-        params = get_params(args.task_id, **parse_set_args(args.set))
-    except ValueError as err:
-        ap.error(str(err))
+    _, params = resolve_params(ap, args, get_params)
     dirs = feature_dirs(params)
     names = sorted(p.stem for p in dirs["norm"].glob("*.npy"))
     name = args.name or (names[0] if names else None)
