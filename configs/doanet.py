@@ -87,7 +87,8 @@ class DOAnetParams:
     dMOTP_wt: float = 50.0
     IDS_wt: float = 1.0
     branch_weights: tuple[float, float] = (1.0, 10.0)
-    hnet_checkpoint: str = "data/pretrained/hnet_model.pt"
+    hnet_checkpoint: str = "data/pretrained/hnet_model_jitter.pt"
+    """The frozen HNet: the off-grid-trained one associates the near-coincident pairs of a converging DOAnet."""
     model_dir: str = "data/models"
     run_dir: str = "data/runs/doanet"
 
