@@ -2,21 +2,13 @@
 
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 
 from configs.doanet import get_params
 from doanet.data import make_loader
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def run(script, *args):
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / script), *args], capture_output=True, text=True,
-                            cwd=ROOT, timeout=600)
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-    return result.stdout
+from tests.script_runner import ROOT
+from tests.script_runner import run_script as run
 
 
 def test_quick_data_pipeline(tmp_path):

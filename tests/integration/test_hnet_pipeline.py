@@ -1,21 +1,10 @@
 """Task 999 end to end through the scripts: generate, train, evaluate, visualise."""
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 from hnet.checkpoint import save_checkpoint
 from hnet.model import HNetGRU
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def run(script, *args):
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / script), *args], capture_output=True, text=True,
-                            cwd=ROOT, timeout=600)
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-    return result.stdout
+from tests.script_runner import run_script as run
 
 
 def test_quick_pipeline_beats_an_untrained_model(tmp_path):
