@@ -66,6 +66,9 @@ class DOAnetParams:
     legacy_activity_tanh: bool = False
     """Cap the activity logits with tanh as the original did (probabilities then stay within [0.27, 0.73])."""
     train_seed: int = 0
+    mixed_precision: str = "auto"
+    """'auto' (float16 autocast with gradient scaling on CUDA, float32 on the CPU), 'fp16', 'bf16' or 'off'.
+    The losses, the HNet and evaluation always run in float32."""
     quick_test_batches: int = 4
     """With quick_test: train batches per epoch."""
     label_sequence_length: int = 50
@@ -127,6 +130,8 @@ class DOAnetParams:
             raise ValueError("label_hop_len_s must be a whole multiple of hop_len_s")
         if self.baseline not in ("mse", "pit"):
             raise ValueError(f"baseline must be 'mse' or 'pit', got {self.baseline!r}")
+        if self.mixed_precision not in ("auto", "fp16", "bf16", "off"):
+            raise ValueError(f"mixed_precision must be 'auto', 'fp16', 'bf16' or 'off', got {self.mixed_precision!r}")
         if self.dmotp_norm not in ("original", "plain"):
             raise ValueError(f"dmotp_norm must be 'original' or 'plain', got {self.dmotp_norm!r}")
         if set(self.train_folds) & (set(self.val_folds) | set(self.test_folds)):

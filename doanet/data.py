@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import DataLoader, Dataset, DistributedSampler
 
 from configs.doanet import DOAnetParams
 from doanet.extraction import feature_dirs, fold_of
@@ -70,11 +70,16 @@ class SequenceDataset(Dataset):
         }
 
 
-def make_loader(params: DOAnetParams, split: str, **kwargs) -> DataLoader:
+def make_loader(params: DOAnetParams, split: str, rank: int = 0, world_size: int = 1, **kwargs) -> DataLoader:
     """Batches of ``params.batch_size``: features (B, C, 250, 64), labels (B, 50, max_doas*4), mask (B, 50).
-    'train' is shuffled across files; 'val' and 'test' keep file order and keep every window."""
+    'train' is shuffled across files; 'val' and 'test' keep file order and keep every window. With
+    ``world_size`` > 1 (DistributedDataParallel) each rank gets its own shard of the training windows;
+    call ``loader.sampler.set_epoch(epoch)`` so the shuffle differs between epochs."""
     folds = {"train": params.train_folds, "val": params.val_folds, "test": params.test_folds}[split]
     dataset = SequenceDataset(params, folds, **kwargs)
     train = split == "train"
+    if train and world_size > 1:
+        sampler = DistributedSampler(dataset, num_replicas=world_size, rank=rank, shuffle=True, seed=params.train_seed)
+        return DataLoader(dataset, batch_size=params.batch_size, sampler=sampler, drop_last=False)
     return DataLoader(dataset, batch_size=params.batch_size, shuffle=train, drop_last=False,
                       generator=torch.Generator().manual_seed(0) if train else None)

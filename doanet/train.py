@@ -13,10 +13,13 @@ from typing import Any
 
 import numpy as np
 import torch
+from torch.nn.parallel import DistributedDataParallel
+from torch.utils.data import DistributedSampler
 from tqdm import tqdm
 
 from configs.base import to_dict
 from configs.doanet import DOAnetParams
+from doanet import distributed
 from doanet.data import make_loader
 from doanet.losses import activity_loss, dmot_losses, mse_loss, pit_loss, unit_normalise
 from doanet.metrics import clear_mot, original_metric
@@ -96,34 +99,59 @@ def output_stem(params: DOAnetParams, task_id: str, job_id: str) -> str:
     return f"{task_id}_{job_id}_{params.dataset}_{params.mode}_split1"
 
 
+def autocast_dtype(mixed_precision: str, device: torch.device) -> torch.dtype | None:
+    """The autocast dtype of the model's forward pass, or None for float32. 'auto' is float16 on CUDA only:
+    on the CPU, reduced precision is slower than float32 for these convolutions and GRUs."""
+    if mixed_precision == "auto":
+        return torch.float16 if device.type == "cuda" else None
+    return {"fp16": torch.float16, "bf16": torch.bfloat16, "off": None}[mixed_precision]
+
+
 def train(params: DOAnetParams, task_id: str = "1", job_id: str = "1", device: str = "auto", fresh: bool = False,
           log=print) -> dict[str, Any]:
     """Train on the training folds, select on validation LE, report the test fold. Writes
     ``{model_dir}/{stem}_model.pt``, ``{stem}_curves.png``, ``{stem}_metrics.json`` and the run folder
-    ``{run_dir}/{task}_{job}/`` (config.json, last.pt, best.pt, tensorboard/ scalars under train/ and val/)."""
-    dev = pick_device(device)
+    ``{run_dir}/{task}_{job}/`` (config.json, last.pt, best.pt, tensorboard/ scalars under train/ and val/).
+    Launched by ``torchrun`` it trains with DistributedDataParallel (see doanet/distributed.py)."""
+    ctx = distributed.setup(pick_device(device))
+    try:
+        return _train(params, task_id, job_id, ctx, fresh, log if ctx.is_main else (lambda *_: None))
+    finally:
+        distributed.teardown(ctx)
+
+
+def _train(params: DOAnetParams, task_id: str, job_id: str, ctx: distributed.DistContext, fresh: bool,
+           log) -> dict[str, Any]:
+    dev = ctx.device
     run_dir = Path(params.run_dir) / f"{task_id}_{job_id}"
-    run_dir.mkdir(parents=True, exist_ok=True)
     config = to_dict(params) | {"task_id": task_id, "job_id": job_id}
-    write_json(run_dir / "config.json", config)
+    if ctx.is_main:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        write_json(run_dir / "config.json", config)
 
     # --- data and the frozen HNet -----------------------------------------------------------------------
-    loaders = {split: make_loader(params, split) for split in ("train", "val", "test")}
+    loaders = {"train": make_loader(params, "train", rank=ctx.rank, world_size=ctx.world_size),
+               "val": make_loader(params, "val"), "test": make_loader(params, "test")}
     in_channels = loaders["train"].dataset[0]["features"].shape[0]
     hnet = None
     if params.use_hnet:
         hnet, _ = load_hnet(params.hnet_checkpoint, dev, max_doas=params.max_doas, freeze=True)
     log(f"data: {len(loaders['train'].dataset)} / {len(loaders['val'].dataset)} / {len(loaders['test'].dataset)} "
-        f"train / val / test windows of {params.label_sequence_length} label frames, {in_channels} channels, on {dev}")
+        f"train / val / test windows of {params.label_sequence_length} label frames, {in_channels} channels, on {dev}"
+        + (f", {ctx.world_size} processes (DistributedDataParallel)" if ctx.enabled else ""))
 
-    # --- model, optimiser, resume ----------------------------------------------------------------------
-    torch.manual_seed(params.train_seed)
+    # --- model, optimiser, mixed precision, resume ---------------------------------------------------------
+    torch.manual_seed(params.train_seed)  # the same initial weights on every rank
     model = build_model(params, in_channels).to(dev)
     optimizer = torch.optim.Adam(model.parameters(), lr=params.lr)
+    amp_dtype = autocast_dtype(params.mixed_precision, dev)
+    # float16 gradients underflow without loss scaling; bfloat16 has float32's range and needs none
+    scaler = torch.amp.GradScaler(dev.type, enabled=amp_dtype == torch.float16)
     objective = params.baseline
     if params.use_hnet:
         objective = "dMOTP + dMOTA" + (" + activity" if model.activity_head is not None else "")
-    log(f"model: CRNN, {sum(p.numel() for p in model.parameters()):,} parameters, loss {objective}")
+    log(f"model: CRNN, {sum(p.numel() for p in model.parameters()):,} parameters, loss {objective}, "
+        f"{'autocast ' + str(amp_dtype).removeprefix('torch.') if amp_dtype else 'float32'}")
     start, best, history = 0, {"LE": float("inf"), "epoch": -1}, []
     last_path = run_dir / "last.pt"
     stem = output_stem(params, task_id, job_id)
@@ -134,71 +162,90 @@ def train(params: DOAnetParams, task_id: str = "1", job_id: str = "1", device: s
             raise ValueError(f"{last_path} was written with other parameters; use another job id or --fresh")
         model.load_state_dict(ckpt["state_dict"])
         optimizer.load_state_dict(ckpt["optimizer"])
+        if ckpt.get("grad_scaler"):
+            scaler.load_state_dict(ckpt["grad_scaler"])
         start, best, history = ckpt["epoch"] + 1, ckpt["best"], list(ckpt["history"])
         log(f"resumed from {last_path} at epoch {start}")
+    # DDP averages the gradients over the ranks; `model` stays the bare CRNN for evaluation and checkpoints
+    ddp_model = DistributedDataParallel(model) if ctx.enabled else model
 
     # --- epochs -------------------------------------------------------------------------------------------
     from torch.utils.tensorboard import SummaryWriter
 
-    writer = SummaryWriter(str(run_dir / "tensorboard"))
+    writer = SummaryWriter(str(run_dir / "tensorboard")) if ctx.is_main else None
     for epoch in range(start, params.nb_epochs):
         t0 = time.perf_counter()
         model.train()
+        if isinstance(loaders["train"].sampler, DistributedSampler):
+            loaders["train"].sampler.set_epoch(epoch)
         sums: dict[str, float] = {}
         steps = 0
         for i, batch in enumerate(tqdm(loaders["train"], desc=f"epoch {epoch + 1}/{params.nb_epochs}", leave=False,
-                                       disable=None)):
+                                       disable=None if ctx.is_main else True)):
             if params.quick_test and i >= params.quick_test_batches:
                 break
             feats, labels, mask = batch["features"].to(dev), batch["labels"].to(dev), batch["mask"].to(dev)
-            doa, activity = model(feats)
-            out = compute_loss(doa, activity, labels, mask, params, hnet)
+            with torch.autocast(dev.type, dtype=amp_dtype or torch.float32, enabled=amp_dtype is not None):
+                doa, activity = ddp_model(feats)
+            # the losses (cdist, the frozen HNet, BCE) in float32
+            out = compute_loss(doa.float(), None if activity is None else activity.float(), labels, mask, params, hnet)
             optimizer.zero_grad(set_to_none=True)
-            out["loss"].backward()
-            optimizer.step()
+            scaler.scale(out["loss"]).backward()
+            scaler.step(optimizer)
+            scaler.update()
             for k, v in out.items():
                 sums[k] = sums.get(k, 0.0) + float(v.detach())
             steps += 1
-        train_losses = {k: v / max(1, steps) for k, v in sums.items()}
+        train_losses = distributed.mean_over_ranks({k: v / max(1, steps) for k, v in sums.items()}, ctx)
         t_train = time.perf_counter() - t0
-        val = evaluate(model, loaders["val"], params, hnet, dev)
+        val = evaluate(model, loaders["val"], params, hnet, dev)  # every rank: the same decision below
         le = val["original"]["LE"]
         if le <= best["LE"] or best["epoch"] < 0:  # ties go to the later epoch, as the original
             best = {"LE": le, "epoch": epoch}
-            save_checkpoint(run_dir / "best.pt", model, config=config, epoch=epoch, metrics={"val": val})
+            if ctx.is_main:
+                save_checkpoint(run_dir / "best.pt", model, config=config, epoch=epoch, metrics={"val": val})
         history.append({"epoch": epoch + 1, "train": train_losses, "val_loss": val["loss"], "val": val["original"],
                         "val_clear_mot": val["clear_mot"], "time_s": time.perf_counter() - t0})
-        save_checkpoint(last_path, model, config=config, epoch=epoch, optimizer=optimizer,
-                        extra={"best": best, "history": history})
+        if ctx.is_main:
+            save_checkpoint(last_path, model, config=config, epoch=epoch, optimizer=optimizer,
+                            extra={"best": best, "history": history, "grad_scaler": scaler.state_dict()})
+            _log_scalars(writer, epoch + 1, train_losses, val)
         o, c = val["original"], val["clear_mot"]
-        for k, v in train_losses.items():
-            writer.add_scalar(f"train/{k}", v, epoch + 1)
-        writer.add_scalar("val/loss", val["loss"], epoch + 1)
-        for k in ("LE", "MOTA", "LR", "LP", "LF"):
-            writer.add_scalar(f"val/original_{k}", o[k], epoch + 1)
-        for k in ("MOTA", "MOTP", "IDSW", "F"):
-            writer.add_scalar(f"val/clear_mot_{k}", c[k], epoch + 1)
         log(f"epoch {epoch + 1:>3}/{params.nb_epochs} | {t_train:5.1f}s | train loss {train_losses['loss']:.4f} | "
             f"val loss {val['loss']:.4f} | LE {o['LE']:.1f} MOTA {o['MOTA']:.1f} IDS {o['IDS']} LR {o['LR']:.1f} "
             f"LP {o['LP']:.1f} LF {o['LF']:.1f} | CLEAR-MOT MOTA {c['MOTA']:.3f} MOTP {c['MOTP']:.1f} IDSW {c['IDSW']} | "
             f"best LE {best['LE']:.1f} @ {best['epoch'] + 1}")
-
-    writer.close()
+    if writer is not None:
+        writer.close()
+    distributed.barrier(ctx)  # best.pt is complete before any rank reads it
 
     # --- the best epoch on the test fold ----------------------------------------------------------------------
     best_ckpt = load_checkpoint(run_dir / "best.pt", dev)
     model.load_state_dict(best_ckpt["state_dict"])
     test = evaluate(model, loaders["test"], params, hnet, dev)
     metrics = {"task_id": task_id, "job_id": job_id, "best_epoch": best["epoch"] + 1, "val": best_ckpt["metrics"]["val"],
-               "test": test, "device": str(dev), "train_time_s": round(sum(h["time_s"] for h in history), 1)}
-    save_checkpoint(model_path, model, config=config, epoch=best["epoch"], metrics={"test": test})
-    write_json(model_path.with_name(f"{stem}_metrics.json"), metrics)
-    _plot_history(history, model_path.with_name(f"{stem}_curves.png"))
+               "test": test, "device": str(dev), "processes": ctx.world_size,
+               "train_time_s": round(sum(h["time_s"] for h in history), 1)}
+    if ctx.is_main:
+        save_checkpoint(model_path, model, config=config, epoch=best["epoch"], metrics={"test": test})
+        write_json(model_path.with_name(f"{stem}_metrics.json"), metrics)
+        _plot_history(history, model_path.with_name(f"{stem}_curves.png"))
     o = test["original"]
     log(f"test (best epoch {best['epoch'] + 1}): LE {o['LE']:.1f} MOTA {o['MOTA']:.1f} LR {o['LR']:.1f} LP {o['LP']:.1f} "
         f"LF {o['LF']:.1f} | CLEAR-MOT MOTA {test['clear_mot']['MOTA']:.3f} MOTP {test['clear_mot']['MOTP']:.1f}")
     log(f"wrote {model_path} and its metrics JSON and curves PNG")
     return metrics
+
+
+def _log_scalars(writer, step: int, train_losses: dict[str, float], val: dict[str, Any]) -> None:
+    """TensorBoard: training losses under train/, validation loss and metrics under val/."""
+    for k, v in train_losses.items():
+        writer.add_scalar(f"train/{k}", v, step)
+    writer.add_scalar("val/loss", val["loss"], step)
+    for k in ("LE", "MOTA", "LR", "LP", "LF"):
+        writer.add_scalar(f"val/original_{k}", val["original"][k], step)
+    for k in ("MOTA", "MOTP", "IDSW", "F"):
+        writer.add_scalar(f"val/clear_mot_{k}", val["clear_mot"][k], step)
 
 
 def _plot_history(history: list[dict[str, Any]], out: Path) -> None:

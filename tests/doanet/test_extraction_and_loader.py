@@ -80,6 +80,18 @@ def test_train_loader_shuffles_across_files(extracted):
     assert len(set(batch["file"].tolist())) > 1 and batch["file"].tolist() != sorted(batch["file"].tolist())
 
 
+def test_distributed_shards_are_disjoint_and_cover_the_training_windows(extracted):
+    def windows(rank):
+        loader = make_loader(extracted, "train", rank=rank, world_size=2)
+        loader.sampler.set_epoch(1)
+        return [(int(f), int(s)) for b in loader for f, s in zip(b["file"], b["start"], strict=True)]
+
+    shard0, shard1 = windows(0), windows(1)
+    n = len(make_loader(extracted, "train").dataset)
+    assert len(shard0) == len(shard1) == (n + 1) // 2
+    assert len(set(shard0) | set(shard1)) == n  # every window, each on one rank (one repeated if n is odd)
+
+
 def test_missing_dataset_names_the_generator(tmp_path):
     params = get_params("999", dataset_dir=str(tmp_path / "none"))
     with pytest.raises(FileNotFoundError, match=r"make_synthetic_tau.py 999.*real TAU-NIGENS"):

@@ -1,10 +1,12 @@
 """DOAnet quick_test end to end: synthetic data, features, 2 short epochs, test metrics; resume."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from configs.doanet import get_params
@@ -28,7 +30,8 @@ def quick_data(tmp_path_factory):
 
 @pytest.mark.parametrize(("overrides", "has_activity"), [({}, True), ({"use_dmot_only": True}, False),
                                                          ({"use_hnet": False}, False),
-                                                         ({"use_hnet": False, "baseline": "pit"}, False)])
+                                                         ({"use_hnet": False, "baseline": "pit"}, False),
+                                                         ({"mixed_precision": "bf16"}, True)])
 def test_every_objective_trains_and_reports(quick_data, overrides, has_activity):
     params = get_params("999", **{**quick_data.__dict__, **overrides, "nb_epochs": 1})
     metrics = train(params, "999", "t" + "_".join(f"{k}{v}" for k, v in overrides.items()), "cpu", **QUIET)
@@ -57,6 +60,21 @@ def test_training_script_runs_and_resumes(quick_data):
     assert again.returncode == 0 and "resumed from" in again.stdout
 
 
+def test_torchrun_trains_with_ddp_on_two_cpu_processes(quick_data):
+    sets = [f"{k}={v}" for k, v in (("dataset_dir", quick_data.dataset_dir), ("feat_label_dir", quick_data.feat_label_dir),
+                                    ("model_dir", quick_data.model_dir), ("run_dir", quick_data.run_dir))]
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
+           str(ROOT / "scripts" / "train_doanet.py"), "999", "ddp", "--device", "cpu", "--set", "nb_epochs=1", *sets]
+    run = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=600,
+                         env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    assert "2 processes (DistributedDataParallel)" in run.stdout
+    assert run.stdout.count("test (best epoch") == 1  # only rank 0 logs
+    metrics = json.loads((Path(quick_data.model_dir) / "999_ddp_foa_dev_split1_metrics.json").read_text())
+    assert metrics["processes"] == 2 and metrics["device"] == "cpu"
+    assert np.isfinite(metrics["test"]["loss"]) and set(metrics["test"]["original"]) >= {"LE", "MOTA", "LF"}
+
+
 @pytest.mark.parametrize("overrides", [[], ["use_hnet=False"]])
 def test_visualisation_for_models_with_and_without_activity_head(quick_data, overrides, tmp_path):
     sets = [f"{k}={v}" for k, v in (("dataset_dir", quick_data.dataset_dir), ("feat_label_dir", quick_data.feat_label_dir),
@@ -75,8 +93,6 @@ def test_visualisation_for_models_with_and_without_activity_head(quick_data, ove
 
 
 def test_notebook_runs_headless(quick_data, tmp_path):
-    import os
-
     import nbformat
     from nbclient import NotebookClient
 
