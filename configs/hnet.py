@@ -31,6 +31,10 @@ class HNetParams:
     """Uniform jitter of +-this many degrees on each active DOA's azimuth and elevation, off the grid.
     0 is the original. Without it distances between active DOAs in (0, 0.017) never occur, and the
     model cannot associate a prediction that is (almost) exactly right."""
+    exact_match_fraction: float = 0.0
+    """Fraction of the examples with an active reference and prediction in which one prediction is an
+    exact copy of a reference (distance 0, associated). 0 is the original, where a 0 nearly always means
+    fill against fill (not associated), so a DOAnet prediction that is exactly right went unmatched."""
     seed: int = 0
     """Seed of the generator; each split draws from its own stream derived from it."""
     data_dir: str = "data/hnet"
@@ -84,6 +88,8 @@ class HNetParams:
             raise ValueError(f"resolutions must be degrees in (0, 180], got {self.resolutions}")
         if not 0.0 <= self.angle_jitter_deg <= 90.0:
             raise ValueError(f"angle_jitter_deg must be in [0, 90], got {self.angle_jitter_deg}")
+        if not 0.0 <= self.exact_match_fraction <= 1.0:
+            raise ValueError(f"exact_match_fraction must be in [0, 1], got {self.exact_match_fraction}")
         if self.shuffle not in ("both", "one_axis"):
             raise ValueError(f"shuffle must be 'both' or 'one_axis', got {self.shuffle!r}")
         if self.lr_schedule not in ("constant", "cosine"):
@@ -107,6 +113,10 @@ TASKS: dict[str, dict[str, Any]] = {
     # Off-grid DOAs (+-1 degree): teaches the association of near-coincident pairs, the regime a
     # converged DOAnet lives in (the original distribution has no active distances in (0, 0.017)).
     "5": {"angle_jitter_deg": 1.0, "data_dir": "data/hnet_jitter", "model_dir": "data/models_jitter"},
+    # Task 5 plus exactly coincident pairs in 10% of the examples: a DOAnet prediction that is exactly
+    # right (D = 0 beside a fill column) is then associated, which task 5 left at 0.5.
+    "6": {"angle_jitter_deg": 1.0, "exact_match_fraction": 0.1, "data_dir": "data/hnet_exact",
+          "model_dir": "data/models_exact"},
     # Three sources. Counts per min(nb_ref, nb_pred) level keep each level at 15,000 examples per
     # resolution, as the original's (3000, 5000, 15000) does for max_doas 2 (7, 5, 3, 1 pairs per level).
     "3": {"max_doas": 3, "sample_range": (2143, 3000, 5000, 15000)},

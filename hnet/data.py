@@ -200,6 +200,9 @@ def generate_split(params: HNetParams, split: str, seed: int | None = None) -> d
             pred = _fill(rng, random_fill, m)
             ref[:, :nb_ref] = _sample_angles(rng, res, nb_ref, n, params.angle_jitter_deg)
             pred[:, :nb_pred] = _sample_angles(rng, res, nb_pred, n, params.angle_jitter_deg)
+            if params.exact_match_fraction > 0 and nb_ref and nb_pred:
+                exact = rng.random(n) < params.exact_match_fraction
+                pred[exact, 0] = ref[exact, 0]  # distance exactly 0 between two active DOAs
             dist = chord_distance(ref, pred)  # (n, M, M) float64, rows = references
             assoc = np.zeros((n, m, m), np.uint8)
             assoc[:, :nb_ref, :nb_pred] = hungarian_labels(dist[:, :nb_ref, :nb_pred])
@@ -234,6 +237,7 @@ def data_signature(params: HNetParams, seed: int | None = None) -> dict[str, Any
         "shuffle": params.shuffle,
         "seed": params.seed if seed is None else seed,
         **({"angle_jitter_deg": params.angle_jitter_deg} if params.angle_jitter_deg else {}),
+        **({"exact_match_fraction": params.exact_match_fraction} if params.exact_match_fraction else {}),
         "format": 1,
     }
 

@@ -299,3 +299,19 @@ def test_angle_jitter_moves_doas_off_the_grid():
     assert gap(active_distances(on)) == 0.0 and gap(active_distances(off)) > 0.001
     a = off["assoc"]
     assert np.array_equal(a.sum((1, 2)), np.minimum(off["nb_ref"], off["nb_pred"]))
+
+
+@pytest.mark.parametrize("fraction", [0.0, 0.3, 1.0])
+def test_exact_matches_are_active_pairs_at_distance_zero_and_associated(fraction):
+    s = generate_split(get_params("999", sample_range=(20, 100, 300), exact_match_fraction=fraction), "train")
+    act_r = np.linalg.norm(s["ref_cart"], axis=-1) < 1.0001
+    act_p = np.linalg.norm(s["pred_cart"], axis=-1) < 1.0001
+    active = act_r[:, :, None] & act_p[:, None, :]
+    zero = active & (s["dist"] == 0)
+    has_pairs = (s["nb_ref"] > 0) & (s["nb_pred"] > 0)
+    share = zero.any((1, 2))[has_pairs].mean()
+    assert abs(share - fraction) < 0.05 + (0.01 if fraction == 0 else 0)  # the grid gives a few by chance
+    # an exact copy is a Hungarian match (the chord distance is a metric); a second zero in the same row or
+    # column (a grid coincidence) may lose the tie
+    has_zero = zero.any((1, 2))
+    assert (zero & (s["assoc"] == 1)).any((1, 2))[has_zero].all()

@@ -75,6 +75,22 @@ def test_torchrun_trains_with_ddp_on_two_cpu_processes(quick_data):
     assert np.isfinite(metrics["test"]["loss"]) and set(metrics["test"]["original"]) >= {"LE", "MOTA", "LF"}
 
 
+def test_experiment_runner_writes_the_results_table(quick_data, tmp_path):
+    from doanet.experiments import MARKERS
+
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# results\n{MARKERS[0]}\n{MARKERS[1]}\n")
+    sets = [f"{k}={v}" for k, v in (("dataset_dir", quick_data.dataset_dir), ("feat_label_dir", quick_data.feat_label_dir),
+                                    ("model_dir", quick_data.model_dir), ("run_dir", quick_data.run_dir))]
+    run = subprocess.run([sys.executable, str(ROOT / "scripts" / "run_doanet_experiments.py"), "--quick", "--device", "cpu",
+                          "--datasets", "foa", "--models", "MSE", "dMOT + activity", "--readme", str(readme),
+                          "--set", "nb_epochs=1", *sets], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    table = [line for line in readme.read_text().splitlines() if line.startswith("| ")]
+    assert [line.split("|")[1].strip() for line in table[2:]] == ["MSE", "dMOT + activity"]
+    assert (Path(quick_data.model_dir) / "doanet_experiments_exp.json").is_file()
+
+
 @pytest.mark.parametrize("overrides", [[], ["use_hnet=False"]])
 def test_visualisation_for_models_with_and_without_activity_head(quick_data, overrides, tmp_path):
     sets = [f"{k}={v}" for k, v in (("dataset_dir", quick_data.dataset_dir), ("feat_label_dir", quick_data.feat_label_dir),

@@ -1,0 +1,104 @@
+"""The paper's comparison: MSE, PIT, dMOT-only and dMOT-with-activity DOAnets on FOA and MIC, one table.
+
+``run_experiments`` makes sure the synthetic set and its features exist (both builders skip finished
+files), trains each model through ``doanet.train.train`` (which resumes), and returns one row per model;
+``results_table`` formats the rows as Markdown and ``write_between_markers`` puts the table into README.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from configs.doanet import TASKS, DOAnetParams, get_params
+from hnet.io import atomic_write
+
+# (model, {dataset: task id of configs/doanet.py}), in the order of the table
+EXPERIMENTS: tuple[tuple[str, dict[str, str]], ...] = (
+    ("MSE", {"foa": "2", "mic": "7"}),
+    ("PIT", {"foa": "20", "mic": "21"}),
+    ("dMOT only", {"foa": "3", "mic": "8"}),
+    ("dMOT + activity", {"foa": "1", "mic": "9"}),
+)
+MARKERS = ("<!-- doanet-results:begin -->", "<!-- doanet-results:end -->")
+
+
+def experiment_params(task_id: str, quick: bool = False, **overrides: Any) -> DOAnetParams:
+    """The parameters of one experiment. ``quick``: the model and loss of ``task_id`` on quick_test data."""
+    if quick:
+        return get_params("999", **{**TASKS[task_id], **overrides})
+    return get_params(task_id, **overrides)
+
+
+def prepare_data(params: DOAnetParams, task_id: str, device: str, log=print) -> None:
+    """The synthetic recordings (FOA and MIC from the same scenes) and this dataset's features."""
+    from doanet.extraction import batch_feature_extraction
+    from doanet.synth import generate_dataset
+
+    generate_dataset(params, log=log)
+    batch_feature_extraction(params, task_id, "cuda" if device == "cuda" else "cpu", log=log)
+
+
+def run_experiments(datasets: tuple[str, ...] = ("foa", "mic"), models: tuple[str, ...] | None = None,
+                    job_id: str = "exp", quick: bool = False, device: str = "auto", log=print,
+                    **overrides: Any) -> list[dict[str, Any]]:
+    """Train every (model, dataset) of ``EXPERIMENTS`` and return the rows of the results table."""
+    from doanet.train import train
+
+    known = [name for name, _ in EXPERIMENTS]
+    for name in models or ():
+        if name not in known:
+            raise ValueError(f"unknown model {name!r}; known: {known}")
+    rows, prepared = [], set()
+    for dataset in datasets:
+        for name, tasks in EXPERIMENTS:
+            if models and name not in models:
+                continue
+            if dataset not in tasks:
+                raise ValueError(f"unknown dataset {dataset!r}; known: {sorted(tasks)}")
+            task_id = tasks[dataset]
+            params = experiment_params(task_id, quick, **overrides)
+            if dataset not in prepared:
+                prepare_data(params, task_id, device, log)
+                prepared.add(dataset)
+            log(f"=== {name}, {dataset.upper()}: task {task_id}{' (quick_test data)' if quick else ''}, job {job_id}")
+            metrics = train(params, "999" if quick else task_id, f"{job_id}_t{task_id}" if quick else job_id, device,
+                            log=log)
+            rows.append({"model": name, "dataset": dataset, "task_id": task_id, "epochs": params.nb_epochs,
+                         "best_epoch": metrics["best_epoch"], "train_time_s": metrics["train_time_s"],
+                         "device": metrics["device"], "test": metrics["test"]})
+    return rows
+
+
+def _fmt(value: float, digits: int = 1) -> str:
+    return "n/a" if value != value else f"{value:.{digits}f}"  # NaN: no matched frame at all
+
+
+def results_table(rows: list[dict[str, Any]]) -> str:
+    """Markdown: the original's metrics and gated CLEAR-MOT on the test fold, with epochs and wall time."""
+    lines = [
+        "| model | data | task | epochs (best) | train time | LE (deg) | MOTA (%) | IDS | LR (%) | LP (%) | LF (%) "
+        "| CLEAR-MOT MOTA | MOTP (deg) | IDSW | F |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in rows:
+        o, c = r["test"]["original"], r["test"]["clear_mot"]
+        lines.append(
+            f"| {r['model']} | {r['dataset'].upper()} | {r['task_id']} | {r['epochs']} ({r['best_epoch']}) "
+            f"| {r['train_time_s'] / 60:.1f} min | {_fmt(o['LE'])} | {_fmt(o['MOTA'])} | {o['IDS']} | {_fmt(o['LR'])} "
+            f"| {_fmt(o['LP'])} | {_fmt(o['LF'])} | {_fmt(c['MOTA'], 3)} | {_fmt(c['MOTP'])} | {c['IDSW']} "
+            f"| {_fmt(c['F'], 3)} |")
+    return "\n".join(lines)
+
+
+def write_between_markers(path: str | Path, text: str, markers: tuple[str, str] = MARKERS) -> None:
+    """Replace what lies between the two marker lines of ``path`` with ``text`` (atomically)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} does not exist")
+    doc = path.read_text()
+    begin, end = doc.find(markers[0]), doc.find(markers[1])
+    if begin < 0 or end < begin:
+        raise ValueError(f"{path} needs the lines {markers[0]!r} and then {markers[1]!r} around the results table")
+    new = doc[:begin + len(markers[0])] + "\n" + text.strip() + "\n" + doc[end:]
+    atomic_write(path, lambda f: f.write(new.encode()))
