@@ -26,7 +26,7 @@ from torch import nn
 from tqdm import tqdm
 
 from auralnav.dqn import DQN
-from auralnav.replay import RLDataset
+from auralnav.replay import RLDataset, audio_state_spec
 from auralnav.separation import RnnSeparator, load_separator
 from configs.auralnav import AuralNavParams
 from configs.base import to_dict
@@ -51,10 +51,20 @@ class AgentNets(nn.Module):
     def model_args(self) -> dict[str, Any]:
         return {"separator": self.separator.model_args(), "dqn": self.dqn.model_args()}
 
-    def forward(self, audio: torch.Tensor, agent: torch.Tensor, separator_grad: bool = True) -> torch.Tensor:
+    def features(self, audio: torch.Tensor, agent: torch.Tensor, separator_grad: bool = True) -> torch.Tensor:
+        """The DQN's input (B, 3 S + 4): spatial cues per separated source, then the agent's state."""
         with torch.set_grad_enabled(separator_grad and torch.is_grad_enabled()):
             separated = self.separator(audio)
-        return self.dqn(separated, agent)
+        return self.dqn.features(separated, agent)
+
+    def forward(self, audio: torch.Tensor, agent: torch.Tensor, separator_grad: bool = True) -> torch.Tensor:
+        return self.dqn.mlp(self.features(audio, agent, separator_grad))
+
+    def q(self, state: dict[str, torch.Tensor], separator_grad: bool = True) -> torch.Tensor:
+        """Q-values of a stored state: raw ``audio`` + ``agent``, or precomputed ``features``."""
+        if "features" in state:
+            return self.dqn.mlp(state["features"])
+        return self(state["audio"], state["agent"], separator_grad)
 
 
 def nets_args(params: AuralNavParams) -> dict[str, Any]:
@@ -82,12 +92,21 @@ class AgentBase:
         self.rng = np.random.default_rng(params.train_seed)
 
     # --- acting -------------------------------------------------------------------------------------------
-    def q_values(self, audio: np.ndarray, agent: np.ndarray) -> np.ndarray:
+    def encode(self, audio: np.ndarray, agent: np.ndarray) -> dict[str, np.ndarray]:
+        """The state kept in the replay buffer for observations audio (E, 2, N), agent (E, 4)."""
         raise NotImplementedError
 
-    def choose_actions(self, audio: np.ndarray, agent: np.ndarray, eps: float) -> np.ndarray:
-        """Epsilon-greedy actions for a batch of observations: audio (E, 2, N), agent (E, 4) -> (E,)."""
-        greedy = self.q_values(audio, agent).argmax(axis=1)
+    def state_spec(self) -> dict:
+        """Shapes and dtypes of ``encode``'s arrays (per transition), for the replay buffer."""
+        raise NotImplementedError
+
+    def q_values(self, state: dict[str, np.ndarray]) -> np.ndarray:
+        """(E, n_actions) for a batch of encoded states, without gradients."""
+        raise NotImplementedError
+
+    def choose_actions(self, state: dict[str, np.ndarray], eps: float) -> np.ndarray:
+        """Epsilon-greedy actions (E,) for a batch of encoded states."""
+        greedy = self.q_values(state).argmax(axis=1)
         explore = self.rng.random(len(greedy)) < eps
         return np.where(explore, self.rng.integers(0, 4, len(greedy)), greedy)
 
@@ -96,7 +115,7 @@ class AgentBase:
 
     def act(self, obs: dict[str, np.ndarray], info: dict | None = None) -> int:
         """The greedy action for one observation (validation and evaluation: no exploration)."""
-        return int(self.q_values(obs["audio"][None], obs["agent"][None])[0].argmax())
+        return int(self.q_values(self.encode(obs["audio"][None], obs["agent"][None]))[0].argmax())
 
     # --- learning --------------------------------------------------------------------------------------------
     def update(self, batch: dict[str, torch.Tensor]) -> dict[str, float]:
@@ -142,9 +161,10 @@ class AgentBase:
         vector = gym.vector.AsyncVectorEnv if p.vector_env == "async" else gym.vector.SyncVectorEnv
         envs = vector([lambda: make_env(params=p) for _ in range(p.num_envs)])
         val_env = make_env(params=p)
-        replay = RLDataset(p.replay_capacity, (2, p.window), 4, seed=p.train_seed)
-        log(f"replay buffer: {p.replay_capacity:,} transitions, {replay.nbytes / 1e6:.0f} MB (float16 audio)")
+        replay = RLDataset(p.replay_capacity, self.state_spec(), seed=p.train_seed)
+        log(f"replay buffer: {p.replay_capacity:,} transitions of {sorted(self.state_spec())}, {replay.nbytes / 1e6:.1f} MB")
         obs, _ = envs.reset(seed=p.train_seed + start)
+        state = self.encode(obs["audio"], obs["agent"])
         ep_return, ep_len = np.zeros(p.num_envs), np.zeros(p.num_envs, dtype=int)
         just_reset = np.zeros(p.num_envs, dtype=bool)  # gymnasium's next-step autoreset: skip that transition
         writer = SummaryWriter(str(run_dir / "tensorboard"))
@@ -158,12 +178,13 @@ class AgentBase:
         step = start
         while step < p.total_steps:
             eps = epsilon(step, p)
-            actions = self.choose_actions(obs["audio"], obs["agent"], eps)
+            actions = self.choose_actions(state, eps)
             next_obs, rewards, terminated, truncated, _ = envs.step(actions)
+            next_state = self.encode(next_obs["audio"], next_obs["agent"])  # one separator pass per observation
             keep = ~just_reset
             if keep.any():  # truncated transitions keep terminated=False: their next state has a value
-                replay.add(obs["audio"][keep], obs["agent"][keep], actions[keep], rewards[keep], terminated[keep],
-                           next_obs["audio"][keep], next_obs["agent"][keep])
+                replay.add({k: v[keep] for k, v in state.items()}, actions[keep], rewards[keep], terminated[keep],
+                           {k: v[keep] for k, v in next_state.items()})
             ep_return += np.where(keep, rewards, 0.0)
             ep_len += keep
             done = terminated | truncated
@@ -174,7 +195,7 @@ class AgentBase:
                 writer.add_scalar("charts/success", float(terminated[e]), step)
                 ep_return[e], ep_len[e] = 0.0, 0
             just_reset = done & keep
-            obs = next_obs
+            state = next_state
             n_new = int(keep.sum())
             prev, step = step, step + n_new
             bar.update(n_new)
@@ -239,27 +260,44 @@ class RnnAgent(AgentBase):
                                  f"{separator.model_args()}, the parameters ask for {self.nets.separator.model_args()}")
             self.nets.separator.load_state_dict(separator.state_dict())
         self.nets.separator.requires_grad_(params.train_separator)
+        self.cache_features = not params.train_separator
         self.target = copy.deepcopy(self.nets).requires_grad_(False).eval()
         trained = [q for q in self.nets.parameters() if q.requires_grad]
         self.optimizer = torch.optim.Adam(trained, lr=params.lr)
 
+    def state_spec(self) -> dict:
+        if self.cache_features:
+            return {"features": ((self.nets.dqn.mlp[0].in_features,), np.float32)}
+        return audio_state_spec(self.params.window)
+
     @torch.no_grad()
-    def q_values(self, audio: np.ndarray, agent: np.ndarray) -> np.ndarray:
+    def encode(self, audio: np.ndarray, agent: np.ndarray) -> dict[str, np.ndarray]:
+        """A frozen separator makes the DQN's input features a fixed function of the observation: store
+        those (3 S + 4 floats) and never separate a stored state again. Otherwise store the raw audio."""
+        if not self.cache_features:
+            return {"audio": np.asarray(audio, np.float32), "agent": np.asarray(agent, np.float32)}
         self.nets.eval()
-        q = self.nets(torch.as_tensor(audio, dtype=torch.float32, device=self.device),
-                      torch.as_tensor(agent, dtype=torch.float32, device=self.device))
+        feats = self.nets.features(torch.as_tensor(audio, dtype=torch.float32, device=self.device),
+                                   torch.as_tensor(agent, dtype=torch.float32, device=self.device))
+        self.nets.train()
+        return {"features": feats.cpu().numpy()}
+
+    @torch.no_grad()
+    def q_values(self, state: dict[str, np.ndarray]) -> np.ndarray:
+        self.nets.eval()
+        q = self.nets.q({k: torch.as_tensor(v, dtype=torch.float32, device=self.device) for k, v in state.items()})
         self.nets.train()
         return q.cpu().numpy()
 
-    def td_target(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+    def td_target(self, batch: dict) -> torch.Tensor:
         """r + gamma * (1 - terminated) * max_a Q_target(s', a), without gradients: (B,)."""
         with torch.no_grad():
-            next_q = self.target(batch["next_audio"], batch["next_agent"]).max(dim=1).values
+            next_q = self.target.q(batch["next_state"]).max(dim=1).values
             return batch["reward"] + self.params.gamma * (1.0 - batch["terminated"]) * next_q
 
-    def update(self, batch: dict[str, torch.Tensor]) -> dict[str, float]:
+    def update(self, batch: dict) -> dict[str, float]:
         target = self.td_target(batch)
-        q = self.nets(batch["audio"], batch["agent"], separator_grad=self.params.train_separator)
+        q = self.nets.q(batch["state"], separator_grad=self.params.train_separator)
         q_taken = q.gather(1, batch["action"][:, None]).squeeze(1)
         loss = F.smooth_l1_loss(q_taken, target) if self.params.td_loss == "huber" else F.mse_loss(q_taken, target)
         self.optimizer.zero_grad(set_to_none=True)

@@ -1,31 +1,40 @@
 """The replay buffer: a fixed-size ring of transitions with a stated memory bound.
 
-Audio is stored as float16 in preallocated arrays, so the buffer's memory is known when it is made
-(``nbytes``) and never grows: 10,000 transitions of 1 s stereo at 16 kHz take 1.28 GB, where the
-original's float64 buffer of full clips grew to about 11.7 GB. Sampling is uniform over what is stored.
+A state is a dict of named arrays with fixed shapes and dtypes, preallocated, so the buffer's memory
+is known when it is made (``nbytes``) and never grows. The agent stores either the raw observation
+(audio as float16: 10,000 transitions of 1 s stereo at 16 kHz take 1.28 GB, where the original's
+float64 buffer of full clips grew to about 11.7 GB) or, with a frozen separator, the DQN's input
+features (a few floats per state). Sampling is uniform over what is stored.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import torch
 
+StateSpec = Mapping[str, tuple[tuple[int, ...], type]]
+
+
+def audio_state_spec(window: int, agent_dim: int = 4) -> dict[str, tuple[tuple[int, ...], type]]:
+    """The raw observation: stereo audio (2, window) as float16 and the agent's state as float32."""
+    return {"audio": ((2, window), np.float16), "agent": ((agent_dim,), np.float32)}
+
 
 class RLDataset:
-    """Transitions (audio, agent, action, reward, terminated, next_audio, next_agent).
+    """Transitions (state, action, reward, terminated, next_state) in preallocated arrays.
 
-    ``audio`` is (C, N) float in [-1, 1] (stored float16), ``agent`` the (agent_dim,) state the DQN
-    reads. ``terminated`` masks the Bellman target; a truncated (time-limit) transition is stored with
+    ``terminated`` masks the Bellman target; a truncated (time-limit) transition is stored with
     ``terminated=False`` because its next state has a value."""
 
-    def __init__(self, capacity: int, audio_shape: tuple[int, int], agent_dim: int = 4, seed: int = 0):
+    def __init__(self, capacity: int, state_spec: StateSpec, seed: int = 0):
         if capacity < 1:
             raise ValueError(f"replay capacity must be >= 1, got {capacity}")
         self.capacity = capacity
-        self.audio = np.zeros((capacity, *audio_shape), np.float16)
-        self.next_audio = np.zeros((capacity, *audio_shape), np.float16)
-        self.agent = np.zeros((capacity, agent_dim), np.float32)
-        self.next_agent = np.zeros((capacity, agent_dim), np.float32)
+        self.spec = dict(state_spec)
+        self.state = {k: np.zeros((capacity, *shape), dtype) for k, (shape, dtype) in self.spec.items()}
+        self.next_state = {k: np.zeros((capacity, *shape), dtype) for k, (shape, dtype) in self.spec.items()}
         self.action = np.zeros(capacity, np.int64)
         self.reward = np.zeros(capacity, np.float32)
         self.terminated = np.zeros(capacity, np.float32)
@@ -34,42 +43,44 @@ class RLDataset:
         self.rng = np.random.default_rng(seed)
 
     @staticmethod
-    def bytes_needed(capacity: int, audio_shape: tuple[int, int], agent_dim: int = 4) -> int:
+    def bytes_needed(capacity: int, state_spec: StateSpec) -> int:
         """The buffer's memory in bytes, before making it."""
-        per = 2 * 2 * int(np.prod(audio_shape)) + 2 * 4 * agent_dim + 8 + 4 + 4
-        return capacity * per
+        per_state = sum(int(np.prod(shape)) * np.dtype(dtype).itemsize for shape, dtype in state_spec.values())
+        return capacity * (2 * per_state + 8 + 4 + 4)
 
     @property
     def nbytes(self) -> int:
-        return sum(a.nbytes for a in (self.audio, self.next_audio, self.agent, self.next_agent, self.action,
-                                      self.reward, self.terminated))
+        arrays = [*self.state.values(), *self.next_state.values(), self.action, self.reward, self.terminated]
+        return sum(a.nbytes for a in arrays)
 
     def __len__(self) -> int:
         return self.size
 
-    def add(self, audio, agent, action, reward, terminated, next_audio, next_agent) -> None:
-        """Store a batch of transitions (leading dimension E, one per environment) or a single one."""
-        audio = np.asarray(audio, np.float32)
-        if audio.ndim == self.audio.ndim - 1:  # one transition
-            audio, agent, action, reward, terminated, next_audio, next_agent = (
-                np.asarray(x)[None] for x in (audio, agent, action, reward, terminated, next_audio, next_agent))
-        n = len(audio)
+    def add(self, state: Mapping[str, np.ndarray], action, reward, terminated, next_state: Mapping[str, np.ndarray]) -> None:
+        """Store E transitions: every array has a leading dimension E (one row per environment)."""
+        if set(state) != set(self.spec) or set(next_state) != set(self.spec):
+            raise ValueError(f"state keys {sorted(state)} / {sorted(next_state)} do not match the buffer's "
+                             f"{sorted(self.spec)}")
+        n = len(np.atleast_1d(action))
         idx = (self.pos + np.arange(n)) % self.capacity
-        self.audio[idx] = np.clip(audio, -1.0, 1.0)
-        self.next_audio[idx] = np.clip(np.asarray(next_audio, np.float32), -1.0, 1.0)
-        self.agent[idx], self.next_agent[idx] = agent, next_agent
+        for k in self.spec:
+            self.state[k][idx] = state[k]
+            self.next_state[k][idx] = next_state[k]
         self.action[idx], self.reward[idx], self.terminated[idx] = action, reward, terminated
         self.pos = int((self.pos + n) % self.capacity)
         self.size = min(self.capacity, self.size + n)
 
-    def sample(self, batch_size: int, device: str | torch.device = "cpu") -> dict[str, torch.Tensor]:
-        """A uniform batch (with replacement) as float32 tensors: audio (B, C, N), agent (B, agent_dim),
-        action (B,), reward (B,), terminated (B,), next_audio, next_agent."""
+    def sample(self, batch_size: int, device: str | torch.device = "cpu") -> dict:
+        """A uniform batch (with replacement): ``state`` and ``next_state`` dicts of float32 tensors
+        (B, ...), ``action`` (B,) int64, ``reward`` (B,), ``terminated`` (B,)."""
         if self.size == 0:
             raise ValueError("cannot sample from an empty replay buffer")
         idx = self.rng.integers(0, self.size, size=batch_size)
-        out = {"audio": self.audio[idx], "next_audio": self.next_audio[idx], "agent": self.agent[idx],
-               "next_agent": self.next_agent[idx], "action": self.action[idx], "reward": self.reward[idx],
-               "terminated": self.terminated[idx]}
-        return {k: torch.from_numpy(v.astype(np.float32) if v.dtype == np.float16 else v).to(device)
-                for k, v in out.items()}
+
+        def tensors(arrays):
+            return {k: torch.from_numpy(v[idx].astype(np.float32)).to(device) for k, v in arrays.items()}
+
+        return {"state": tensors(self.state), "next_state": tensors(self.next_state),
+                "action": torch.from_numpy(self.action[idx]).to(device),
+                "reward": torch.from_numpy(self.reward[idx]).to(device),
+                "terminated": torch.from_numpy(self.terminated[idx]).to(device)}

@@ -33,4 +33,4 @@ def test_auralnav_agent_benchmark_quick(tmp_path):
                             capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     row = json.loads(out.read_text())["results"][0]
-    assert row["separator_forward_batch1_s"] > 0 and row["update_batch4_frozen_s"] > 0 and row["act_4_envs_s"] > 0
+    assert row["separator_forward_batch1_s"] > 0 and row["update_batch4_frozen_cached_s"] > 0 and row["act_4_envs_s"] > 0
