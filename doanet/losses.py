@@ -9,6 +9,7 @@ the HNet losses) and ``active`` (B, T, S) their activity; ``mask`` (B, T) marks 
 from __future__ import annotations
 
 import itertools
+import math
 
 import torch
 import torch.nn.functional as F
@@ -23,12 +24,18 @@ def unit_normalise(pred: torch.Tensor) -> torch.Tensor:
     return pred / torch.sqrt((pred**2).sum(-1, keepdim=True) + 1e-10)
 
 
-def hnet_association(hnet: HNetGRU, dist: torch.Tensor) -> torch.Tensor:
+# The HNet's input distances are floored at 1 degree (chord 2 sin(0.5 deg)): its training data resolve
+# no finer, and below ~0.3 degrees the shipped HNets read an exact 0 beside a fill column as "no match"
+# (association 0.02 for an exactly right prediction, 0.9986 at the floor). dMOTP uses the true distances.
+HNET_DISTANCE_FLOOR = 2 * math.sin(math.radians(0.5))
+
+
+def hnet_association(hnet: HNetGRU, dist: torch.Tensor, floor: float = HNET_DISTANCE_FLOOR) -> torch.Tensor:
     """Soft association (N, S, S) of distance matrices (N, S, S) (rows = predictions): sigmoid of the
-    frozen HNet's logits, hard-gated as the original: entries at or below 0.5 become 0, the others keep
-    their value (and gradient)."""
+    frozen HNet's logits on the distances floored at ``floor``, hard-gated as the original: entries at or
+    below 0.5 become 0, the others keep their value (and gradient)."""
     s = dist.shape[-1]
-    soft = torch.sigmoid(hnet(dist)[0]).view(-1, s, s)
+    soft = torch.sigmoid(hnet(dist.clamp_min(floor))[0]).view(-1, s, s)
     return (soft > 0.5) * soft
 
 
@@ -39,7 +46,7 @@ def dmot_losses(
     """dMOTP, dMOTA and their parts.
 
     1. unit-normalise the predictions; D = cdist(pred, ref) per frame (rows = predictions);
-    2. A = hard-gated sigmoid(HNet(D)), the soft association (B, T, S, S);
+    2. A = hard-gated sigmoid(HNet(max(D, 1 degree))), the soft association (B, T, S, S);
     3. dMOTP: with ``dmotp_norm='original'``, dMOTP_wt * sum_f(sum(D*A)_f * sum(A)_f) / sum(A); with
        'plain' (the paper's), dMOTP_wt * sum(D*A) / sum(A);
     4. M_f = sum_i max_j A (soft matches), N_f = number of active references; FP = relu(M - N),

@@ -9,9 +9,13 @@ from hnet.checkpoint import load_hnet
 
 @pytest.fixture(scope="module")
 def hnet():
+    """DOAnet's default HNet (task 5, trained off the grid)."""
     from pathlib import Path
 
-    return load_hnet(Path(__file__).resolve().parents[2] / "data/pretrained/hnet_model.pt", max_doas=2, freeze=True)[0]
+    from configs.doanet import get_params
+
+    path = Path(__file__).resolve().parents[2] / get_params().hnet_checkpoint
+    return load_hnet(path, max_doas=2, freeze=True)[0]
 
 
 def scene(b=3, t=20, seed=0):
@@ -96,12 +100,19 @@ def test_padded_frames_do_not_count(hnet):
     assert float(a["dmotp"]) == pytest.approx(float(b["dmotp"]), rel=1e-5)
 
 
-@pytest.mark.xfail(strict=True, reason="the shipped HNet misses exactly coincident pairs (d = 0): it never saw "
-                   "off-grid or zero distances between active DOAs; see README / issue 4 note")
 def test_dmot_is_near_zero_for_perfect_predictions(hnet):
-    v, ref, active = scene()
+    v, ref, active = scene()  # the second source ends half-way: exactly right predictions beside a fill column
     out = dmot_losses(v, ref, active, hnet)
     assert float(out["dmotp"]) < 1e-3 and float(out["dmota"]) < 0.05
+
+
+def test_exact_zero_distances_are_associated_only_through_the_floor(hnet):
+    """Without the distance floor the HNet reads an exact 0 beside a fill column as no match."""
+    from doanet.losses import hnet_association
+
+    dist = torch.tensor([[[0.0, 16.83], [1.4495, 17.71]]])
+    assert float(hnet_association(hnet, dist, floor=0.0)[0, 0, 0]) < 0.5
+    assert float(hnet_association(hnet, dist)[0, 0, 0]) > 0.99
 
 
 def test_pit_is_invariant_to_slot_order_and_mse_is_not():
