@@ -1,1 +1,16 @@
-"""auralnav: see README.md (not yet implemented; tracked in the project's issues)."""
+"""AuralNav: an agent with two ears walks a simulated room to find and switch off sound sources.
+
+Importing the package registers the gymnasium environment ``AuralNav-v0`` (``auralnav.env.AudioEnv``),
+truncated at 1000 steps as the original; ``auralnav.env.make_env`` uses a task's own limit. Modules:
+``sources`` (synthesised sounds, wav loader), ``geometry`` (floor plan, microphones), ``acoustics``
+(pyroomacoustics, window simulation), ``env``, ``render``, ``agents`` (random, oracle), ``evaluation``.
+"""
+
+from gymnasium.envs.registration import register, registry
+
+ENV_ID = "AuralNav-v0"
+
+if ENV_ID not in registry:
+    register(id=ENV_ID, entry_point="auralnav.env:AudioEnv", max_episode_steps=1000)
+
+__all__ = ["ENV_ID"]

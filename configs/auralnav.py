@@ -1,0 +1,280 @@
+"""Parameters of the AuralNav environment: room, agent, sources, audio, rewards and evaluation.
+
+``get_params(task_id, **overrides)`` returns a frozen ``AuralNavParams``. Task ``1`` is the original
+OtoWorld set-up (``experiment1.py``: an 8 x 8 m room, a phone and a siren, step 0.5 m, radius 1 m,
+fully absorbing walls, 1000 steps); the other tasks hold only what they change, each with why.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from configs.base import resolve
+
+SOURCE_KINDS = ("phone", "siren", "horn", "babble", "music")
+"""The synthesised sources of ``auralnav.sources.synthesize``."""
+
+
+@dataclass(frozen=True)
+class AuralNavParams:
+    quick_test: bool = False
+    """A smoke run: a small room, short windows, few steps and episodes; well under a minute on a CPU."""
+
+    # --- room -----------------------------------------------------------------------------------------
+    room_dim: tuple[float, ...] = (8.0, 8.0)
+    """Shoebox size in metres: (x, y) is a 2-D room, (x, y, z) a 3-D one. Ignored when room_corners is set."""
+    room_corners: tuple[tuple[float, float], ...] = ()
+    """Floor plan of a convex polygon room as (x, y) corners (either orientation); () means the shoebox room_dim."""
+    room_height: float = 0.0
+    """Height of a polygon room (extruded to 3-D); 0 keeps it 2-D. A 3-D shoebox is room_dim=(x, y, z)."""
+    absorption: float = 1.0
+    """Energy absorption of the walls in [0, 1] (pra.Material). 1.0 is anechoic: the original's legacy
+    ``absorption=1.0`` (an amplitude coefficient) maps to energy 1 - (1 - 1)^2 = 1."""
+    max_order: int = 10
+    """Image-source order (the original's 10). With absorption 1.0 every image is silent, so order 0 is
+    simulated: the same signals, less work."""
+    mic_height: float = 1.5
+    """Height of the microphones in a 3-D room."""
+    source_height: float = 1.5
+    """Height of the sources in a 3-D room."""
+
+    # --- agent ----------------------------------------------------------------------------------------
+    mic_spacing: float = 0.15
+    """Distance between the two microphones (the original's DIST_BTWN_EARS), across the heading (ears)."""
+    wall_margin: float = 0.1
+    """Smallest distance between a microphone and a wall; a move that would break it leaves the agent in place."""
+    step_size: float = 0.5
+    """Metres per forward / backward step."""
+    turn_deg: float = 30.0
+    """Degrees per turn left / right."""
+    acceptable_radius: float = 1.0
+    """A source within this distance of the agent's centre after a step is found and switched off."""
+    agent_start: tuple[float, ...] = ()
+    """Fixed start (x, y) or (x, y, heading_deg); () draws it each episode."""
+
+    # --- sources --------------------------------------------------------------------------------------
+    num_sources: int = 2
+    sources: tuple[str, ...] = ("phone", "siren")
+    """Pool of synthesised kinds (see SOURCE_KINDS) drawn without replacement for each episode (with
+    replacement when the pool is smaller than num_sources); each episode draws a new variant of each."""
+    source_dir: str = ""
+    """A folder of the user's .wav files to use instead of synthesised sources (resampled, normalised)."""
+    source_positions: tuple[tuple[float, float], ...] = ()
+    """Fixed source positions (x, y), one per source; () draws them each episode."""
+    source_separation: float = 1.0
+    """Least distance between two sources (the original's 2 x step_size)."""
+    start_distance: float = 2.0
+    """Least distance between the agent's start and any source (the original's 2 x acceptable_radius)."""
+    source_wall_margin: float = 0.5
+    """Least distance between a source and a wall (at least the agent's, so every source can be reached)."""
+    clip_s: float = 4.0
+    """Length of a synthesised source; sources loop, so the agent hears a continuing sound."""
+    source_level_db: float = -20.0
+    """RMS level of every source signal in dB full scale (loudness normalisation)."""
+
+    # --- audio ----------------------------------------------------------------------------------------
+    fs: int = 16000
+    """Sample rate of sources and microphones (the original: 8000)."""
+    window_s: float = 1.0
+    """Audio heard per step; only this window is simulated (the original simulated the whole clip)."""
+    noise_db: float | None = None
+    """White sensor noise at each microphone in dB full scale (std); None: no noise."""
+
+    # --- rewards --------------------------------------------------------------------------------------
+    step_penalty: float = -0.5
+    turn_penalty: float = -0.1
+    """Added to step_penalty on a turn."""
+    found_reward: float = 100.0
+    """Per source found."""
+    dense_reward: bool = False
+    """Add the original's closeness term 1 / (distance to the nearest source + 1e-4) on steps that find
+    nothing. The original's experiments used it; it pays ~+0.5 per step for hovering just outside
+    acceptable_radius, more than finding the sources over a long episode, so it is off by default."""
+
+    # --- episodes and evaluation ----------------------------------------------------------------------
+    max_episode_steps: int = 1000
+    """Truncation (the original agent's max_steps)."""
+    eval_episodes: int = 20
+    eval_seed: int = 0
+    run_dir: str = "data/runs/auralnav"
+
+    # --- separator (auralnav/separation.py): DPRNNTasNet arguments -------------------------------------
+    sep_n_filters: int = 64
+    sep_kernel_size: int = 16
+    sep_stride: int = 8
+    sep_bn_chan: int = 128
+    sep_hid_size: int = 128
+    sep_chunk_size: int = 100
+    sep_n_repeats: int = 6
+    """The defaults are asteroid's (3.65 M parameters; about 2 s per 2-s forward on one CPU thread, 21 ms on an H100)."""
+    separator_checkpoint: str = ""
+    """A pretrained separator (scripts/pretrain_separator.py) for the agent; "" starts from random weights."""
+    train_separator: bool = False
+    """Fine-tune the separator through the TD loss (the original's end-to-end set-up); False freezes it."""
+    pretrain_steps: int = 3000
+    pretrain_batch_size: int = 8
+    pretrain_lr: float = 1e-3
+    pretrain_eval_mixtures: int = 64
+    """Held-out mixtures (seeded, never drawn for training) on which SI-SDR improvement is reported."""
+
+    # --- Q-network (auralnav/dqn.py) ------------------------------------------------------------------
+    dqn_hidden: int = 128
+    stft_n_fft: int = 512
+    stft_hop: int = 128
+
+    # --- DQN training (auralnav/agent.py) -------------------------------------------------------------
+    num_envs: int = 4
+    """Environments stepped together (gymnasium vector env); each vector step adds num_envs transitions."""
+    vector_env: str = "sync"
+    """'sync' (one process) or 'async' (a process per environment)."""
+    total_steps: int = 50_000
+    """Transitions to collect in all."""
+    gamma: float = 0.98
+    lr: float = 1e-3
+    batch_size: int = 32
+    replay_capacity: int = 20_000
+    learning_starts: int = 1000
+    updates_per_step: int = 1
+    """Gradient steps per vector step."""
+    target_sync_steps: int = 1000
+    """Copy the online networks to the target networks every this many transitions (global, not per episode)."""
+    epsilon_start: float = 0.9
+    epsilon_end: float = 0.05
+    epsilon_decay_steps: float = 10_000.0
+    """Time constant of the exponential decay of exploration, in transitions."""
+    td_loss: str = "huber"
+    """'huber' or 'mse'."""
+    grad_clip: float = 10.0
+    log_every: int = 500
+    validation_every: int = 5000
+    validation_episodes: int = 10
+    validation_seed: int = 10_000
+    """Validation rooms are seeded from here, apart from the evaluation seeds (eval_seed)."""
+    train_seed: int = 0
+
+    # --- derived --------------------------------------------------------------------------------------
+    @property
+    def window(self) -> int:
+        """Samples per observation window, N."""
+        return round(self.window_s * self.fs)
+
+    @property
+    def is_3d(self) -> bool:
+        return len(self.room_dim) == 3 if not self.room_corners else self.room_height > 0
+
+    @property
+    def agent_clearance(self) -> float:
+        """Least distance from the agent's centre to a wall: half the spacing plus the margin."""
+        return self.mic_spacing / 2 + self.wall_margin
+
+    def separator_config(self) -> dict[str, int]:
+        """DPRNNTasNet's arguments (auralnav.separation validates them)."""
+        return {"n_src": self.num_sources, "n_filters": self.sep_n_filters, "kernel_size": self.sep_kernel_size,
+                "stride": self.sep_stride, "bn_chan": self.sep_bn_chan, "hid_size": self.sep_hid_size,
+                "chunk_size": self.sep_chunk_size, "n_repeats": self.sep_n_repeats, "sample_rate": self.fs}
+
+    def validate(self) -> None:
+        def positive(name: str) -> None:
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be > 0, got {getattr(self, name)!r}")
+
+        for name in ("step_size", "turn_deg", "acceptable_radius", "mic_spacing", "fs", "window_s", "clip_s",
+                     "max_episode_steps", "num_sources", "eval_episodes"):
+            positive(name)
+        for name in ("num_envs", "total_steps", "batch_size", "replay_capacity", "target_sync_steps", "log_every",
+                     "validation_every", "validation_episodes", "epsilon_decay_steps", "pretrain_steps",
+                     "pretrain_batch_size", "pretrain_eval_mixtures", "dqn_hidden", "lr", "pretrain_lr", "grad_clip"):
+            positive(name)
+        if self.vector_env not in ("sync", "async"):
+            raise ValueError(f"vector_env must be 'sync' or 'async', got {self.vector_env!r}")
+        if self.td_loss not in ("huber", "mse"):
+            raise ValueError(f"td_loss must be 'huber' or 'mse', got {self.td_loss!r}")
+        if not 0 <= self.gamma <= 1 or not 0 <= self.epsilon_end <= self.epsilon_start <= 1:
+            raise ValueError(f"need 0 <= gamma <= 1 and 0 <= epsilon_end <= epsilon_start <= 1, got gamma={self.gamma}, "
+                             f"epsilon_start={self.epsilon_start}, epsilon_end={self.epsilon_end}")
+        if self.wall_margin < 0:
+            raise ValueError(f"wall_margin must be >= 0, got {self.wall_margin}")
+        if self.acceptable_radius < self.step_size / 2:
+            raise ValueError(f"acceptable_radius ({self.acceptable_radius}) must be >= step_size / 2 "
+                             f"({self.step_size / 2}), or the agent could step over a source")
+        if not 0.0 <= self.absorption <= 1.0:
+            raise ValueError(f"absorption must be an energy absorption in [0, 1], got {self.absorption}")
+        if self.max_order < 0:
+            raise ValueError(f"max_order must be >= 0, got {self.max_order}")
+        if self.room_corners:
+            if len(self.room_corners) < 3:
+                raise ValueError(f"room_corners needs at least 3 corners, got {len(self.room_corners)}")
+            if self.room_height < 0:
+                raise ValueError(f"room_height must be >= 0 (0: a 2-D room), got {self.room_height}")
+        else:
+            if len(self.room_dim) not in (2, 3) or min(self.room_dim) <= 0:
+                raise ValueError(f"room_dim must be 2 or 3 positive sizes in metres, got {self.room_dim}")
+            if self.room_height != 0:
+                raise ValueError("room_height applies to polygon rooms (room_corners); a 3-D shoebox is "
+                                 f"room_dim=(x, y, z), got room_height={self.room_height}")
+        if self.is_3d:
+            top = self.room_dim[2] if not self.room_corners else self.room_height
+            for name in ("mic_height", "source_height"):
+                if not 0 < getattr(self, name) < top:
+                    raise ValueError(f"{name} must be inside the room's height (0, {top}), got {getattr(self, name)}")
+        if self.source_wall_margin < self.agent_clearance:
+            raise ValueError(f"source_wall_margin ({self.source_wall_margin}) must be >= mic_spacing / 2 + wall_margin "
+                             f"({self.agent_clearance}), or the agent could not reach a source by a wall")
+        if self.start_distance <= self.acceptable_radius:
+            raise ValueError(f"start_distance ({self.start_distance}) must be > acceptable_radius "
+                             f"({self.acceptable_radius}), or a source would be found before the first step")
+        if self.source_separation < 0:
+            raise ValueError(f"source_separation must be >= 0, got {self.source_separation}")
+        if self.source_positions and len(self.source_positions) != self.num_sources:
+            raise ValueError(f"source_positions holds {len(self.source_positions)} positions but num_sources is "
+                             f"{self.num_sources}")
+        if self.agent_start and len(self.agent_start) not in (2, 3):
+            raise ValueError(f"agent_start must be (x, y) or (x, y, heading_deg), got {self.agent_start}")
+        if not self.source_dir:
+            if not self.sources:
+                raise ValueError("sources must name at least one kind of " + ", ".join(SOURCE_KINDS))
+            unknown = [k for k in self.sources if k not in SOURCE_KINDS]
+            if unknown:
+                raise ValueError(f"sources: unknown kind(s) {unknown}; known kinds are {list(SOURCE_KINDS)}")
+        if self.noise_db is not None and not math.isfinite(self.noise_db):
+            raise ValueError(f"noise_db must be a finite dB value or None, got {self.noise_db}")
+        if self.window > round(self.clip_s * self.fs) and not self.source_dir:
+            raise ValueError(f"window_s ({self.window_s}) must not be longer than clip_s ({self.clip_s})")
+
+
+TASKS: dict[str, dict[str, Any]] = {
+    # The original experiment1: 8 x 8 m 2-D room, phone + siren, step 0.5, radius 1.0, anechoic, order 10,
+    # 1000 steps. Our departures: 16 kHz and 1 s windows (the original: 8 kHz, the whole ~4.3 s clip),
+    # synthesised sources, ears across the heading, and the sparse reward (task 6 has the dense one).
+    "1": {},
+    # A reverberant version of 1 (walls absorb 30% of the energy; reflections up to order 6), so the
+    # spatial cues carry reverberation as in a real room.
+    "2": {"absorption": 0.3, "max_order": 6},
+    # A 3-D 8 x 8 x 3 m reverberant room, microphones and sources at 1.5 m.
+    "3": {"room_dim": (8.0, 8.0, 3.0), "absorption": 0.3, "max_order": 4},
+    # A hexagonal room (the original's commented-out Polygon(n=6)), radius 4 m so it is about as large as 1.
+    "4": {"room_corners": tuple((4 + 4 * math.cos(k * math.pi / 3), 4 + 4 * math.sin(k * math.pi / 3)) for k in range(6)),
+          "absorption": 0.3, "max_order": 4},
+    # The AuralNav fork's experiment: four sources (phone, siren, horn, speech-like babble).
+    "5": {"num_sources": 4, "sources": ("phone", "siren", "horn", "babble")},
+    # Task 1 with the original's dense closeness reward, for comparison with the original's runs.
+    "6": {"dense_reward": True},
+    # quick_test: a 4 x 4 m room, 8 kHz and 0.25 s windows, 100-step episodes, 3 evaluation episodes.
+    "999": {
+        "quick_test": True, "room_dim": (4.0, 4.0), "fs": 8000, "window_s": 0.25, "clip_s": 1.0, "max_order": 2,
+        "absorption": 0.5, "start_distance": 1.5, "max_episode_steps": 100, "eval_episodes": 3,
+        # the agent: a tiny separator (about 15 ms per forward on a CPU) and a budget of a few hundred steps
+        "sep_n_filters": 16, "sep_bn_chan": 16, "sep_hid_size": 16, "sep_chunk_size": 20, "sep_n_repeats": 1,
+        "dqn_hidden": 32, "stft_n_fft": 256, "stft_hop": 64, "num_envs": 2, "total_steps": 200, "learning_starts": 32,
+        "batch_size": 8, "replay_capacity": 1000, "target_sync_steps": 50, "log_every": 50, "validation_every": 100,
+        "validation_episodes": 2, "epsilon_decay_steps": 100.0, "pretrain_steps": 20, "pretrain_batch_size": 4,
+        "pretrain_eval_mixtures": 8,
+    },
+}
+
+
+def get_params(task_id: str | int = "1", **overrides: Any) -> AuralNavParams:
+    """The parameters of task ``task_id`` with ``overrides`` on top. Unknown ids or keys: ValueError."""
+    return resolve(AuralNavParams(), TASKS, task_id, **overrides)

@@ -1,0 +1,58 @@
+import numpy as np
+import pytest
+
+from auralnav.agents import OracleAgent, RandomAgent, load_agent, make_agent
+from auralnav.env import make_env
+from auralnav.evaluation import evaluate, summarize
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{}, {"num_sources": 3, "sources": ("horn", "music", "babble"), "source_separation": 0.8},
+     {"room_dim": (8.0, 8.0), "acceptable_radius": 0.3, "step_size": 0.5, "start_distance": 1.0},
+     {"room_corners": tuple((3 + 3 * np.cos(k * np.pi / 3), 3 + 3 * np.sin(k * np.pi / 3)) for k in range(6))},
+     {"room_dim": (6.0, 1.5), "source_wall_margin": 0.3, "source_separation": 0.5, "start_distance": 1.2,
+      "acceptable_radius": 0.6}],
+)
+def test_oracle_always_succeeds_in_an_empty_room(fast, overrides):
+    env = make_env("999", max_episode_steps=300, **{**fast, "window_s": 0.01}, **overrides)
+    results = evaluate(env, OracleAgent.for_env(env), episodes=15, seed=100)
+    assert all(r.success for r in results), [(r.seed, r.found) for r in results if not r.success]
+    # it walks about straight: no more moves than the greedy tour between source centres takes in steps
+    # (+1 per source for rounding), and a bounded number of turns
+    step = env.unwrapped.params.step_size
+    for r in results:
+        path, left = np.array(r.path), list(np.array(r.sources))
+        tour, here = 0.0, path[0]
+        while left:
+            i = int(np.argmin([np.linalg.norm(s - here) for s in left]))
+            tour += np.linalg.norm(left[i] - here)
+            here = left.pop(i)
+        moves = int(np.sum(np.linalg.norm(np.diff(path, axis=0), axis=1) > 0))
+        assert moves <= tour / step + r.num_sources and r.steps - moves <= 10 * r.num_sources
+
+
+def test_oracle_beats_random_on_the_same_rooms(fast):
+    env = make_env("999", **fast)
+    oracle = summarize(evaluate(env, OracleAgent.for_env(env), episodes=5, seed=0))
+    rand = summarize(evaluate(env, RandomAgent(0), episodes=5, seed=0))
+    assert oracle["success_rate"] == 1.0 and oracle["mean_return"] > rand["mean_return"]
+    assert oracle["mean_steps"] < rand["mean_steps"]
+
+
+def test_random_agent_is_seeded():
+    a, b = RandomAgent(1), RandomAgent(2)
+    first = [a.act(None, None) for _ in range(50)]
+    a.reset(2)
+    assert [a.act(None, None) for _ in range(50)] == [b.act(None, None) for _ in range(50)] != first
+    assert set(first) == {0, 1, 2, 3}
+
+
+def test_checkpoint_agents_are_not_yet_available(tmp_path, fast):
+    env = make_env("999", **fast)
+    assert isinstance(make_agent("random", env), RandomAgent) and isinstance(make_agent("oracle", env), OracleAgent)
+    with pytest.raises(FileNotFoundError, match="agent checkpoint .*missing.pt not found"):
+        load_agent(tmp_path / "missing.pt", env)
+    (tmp_path / "agent.pt").write_bytes(b"")
+    with pytest.raises(ValueError, match="issue 6"):
+        make_agent(str(tmp_path / "agent.pt"), env)
