@@ -82,13 +82,21 @@ class OracleAgent:
 
 
 def load_agent(path: str | Path, env):
-    """A learned agent from a checkpoint. The learning agent (separator + DQN) comes in issue 6, which
-    fills in this hook; until then a checkpoint cannot be evaluated."""
+    """The greedy policy of a trained agent (``scripts/train_auralnav.py``'s best.pt or last.pt). The
+    environment must hear what the agent was trained on: sample rate, window and number of sources."""
+    from auralnav.agent import load_rnn_agent
+
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"agent checkpoint {path} not found (agents: random, oracle, or a checkpoint file)")
-    raise ValueError(f"cannot evaluate checkpoint {path}: learned agents are not yet available "
-                     "(the learning agent comes in issue 6); use --agent random or --agent oracle")
+    agent = load_rnn_agent(path)
+    trained, here = agent.params, env.unwrapped.params
+    for name in ("fs", "window_s", "num_sources"):
+        if getattr(trained, name) != getattr(here, name):
+            raise ValueError(f"{path} was trained with {name}={getattr(trained, name)!r}, the environment has "
+                             f"{getattr(here, name)!r}; evaluate it on its own task or --set {name}=...")
+    agent.name = path.parent.name + "_" + path.stem
+    return agent
 
 
 def make_agent(spec: str, env, seed: int = 0):

@@ -261,6 +261,14 @@ TASKS: dict[str, dict[str, Any]] = {
     "5": {"num_sources": 4, "sources": ("phone", "siren", "horn", "babble")},
     # Task 1 with the original's dense closeness reward, for comparison with the original's runs.
     "6": {"dense_reward": True},
+    # The original experiment2 (the paper's experiment5): steps of 1 m with the same 1 m radius.
+    "7": {"step_size": 1.0},
+    # Task 1 on a CPU budget: the original's 8 kHz, 0.5 s windows and asteroid's small DPRNN (ks 32, stride
+    # 16, 2 repeats, 64 channels: 0.33 M parameters, ~15x faster than the default) so that pretraining and
+    # DQN training fit in tens of minutes on two cores.
+    "8": {"fs": 8000, "window_s": 0.5, "sep_kernel_size": 32, "sep_stride": 16, "sep_n_repeats": 2, "sep_bn_chan": 64,
+          "sep_hid_size": 64, "pretrain_steps": 1500, "total_steps": 30_000, "validation_every": 5000,
+          "validation_episodes": 5, "separator_checkpoint": "data/runs/auralnav/separator_8.pt"},
     # quick_test: a 4 x 4 m room, 8 kHz and 0.25 s windows, 100-step episodes, 3 evaluation episodes.
     "999": {
         "quick_test": True, "room_dim": (4.0, 4.0), "fs": 8000, "window_s": 0.25, "clip_s": 1.0, "max_order": 2,

@@ -6,8 +6,8 @@
     python3 scripts/evaluate_auralnav.py 2 --agent random --set max_episode_steps=500
 
 --agent is 'random', 'oracle' (walks to the nearest source, knowing where they are) or a checkpoint
-of a learned agent (not yet available: the learning agent comes in issue 6; ``auralnav.agents.load_agent``
-is the hook). Episode i uses seed S + i for both room and agent, so agents evaluated with one seed face
+of a learned agent (scripts/train_auralnav.py's <run_dir>/<task>_<job>/best.pt; greedy, no exploration).
+Episode i uses seed S + i for both room and agent, so agents evaluated with one seed face
 the same rooms. Prints a table (success rate, mean steps to success, mean return, fraction of sources
 found) and writes data/runs/auralnav/<task>_<agent>_seed<S>/eval.json and trajectories.png (--out-dir
 to choose).

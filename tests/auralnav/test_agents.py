@@ -48,11 +48,22 @@ def test_random_agent_is_seeded():
     assert set(first) == {0, 1, 2, 3}
 
 
-def test_checkpoint_agents_are_not_yet_available(tmp_path, fast):
+def test_checkpoint_agents_load_and_refuse_other_environments(tmp_path, fast):
+    from auralnav.agent import RnnAgent
+    from configs.auralnav import get_params
+    from configs.base import to_dict
+
     env = make_env("999", **fast)
     assert isinstance(make_agent("random", env), RandomAgent) and isinstance(make_agent("oracle", env), OracleAgent)
     with pytest.raises(FileNotFoundError, match="agent checkpoint .*missing.pt not found"):
         load_agent(tmp_path / "missing.pt", env)
-    (tmp_path / "agent.pt").write_bytes(b"")
-    with pytest.raises(ValueError, match="issue 6"):
-        make_agent(str(tmp_path / "agent.pt"), env)
+    (tmp_path / "empty.pt").write_bytes(b"")
+    with pytest.raises(ValueError, match="empty.pt is not a readable checkpoint"):
+        make_agent(str(tmp_path / "empty.pt"), env)
+    params = get_params("999", **fast)
+    RnnAgent(params)._save(tmp_path / "run" / "best.pt", to_dict(params) | {"task_id": "999", "job_id": "t"}, 0, {}, [])
+    agent = make_agent(str(tmp_path / "run" / "best.pt"), env)
+    obs, info = env.reset(seed=0)
+    assert agent.act(obs, info) in range(4) and agent.name == "run_best"
+    with pytest.raises(ValueError, match="trained with fs=8000, the environment has 16000"):
+        make_agent(str(tmp_path / "run" / "best.pt"), make_env("999", **{**fast, "fs": 16000}))

@@ -1,0 +1,163 @@
+"""Parameters of HeaderNet's sparse dataset builder and of the synthetic SoccerNet games it runs on.
+
+``get_params(task_id, **overrides)`` returns a frozen ``HeaderNetParams``. Task ``1`` is the original's
+configuration (``configs/header_default.py`` and its job script); the other tasks hold only what they
+change, each with why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from configs.base import resolve
+
+VARIANTS = ("nano", "small", "medium", "large")
+WINDOW = (-24, -18, -12, -6, -3, 0, 3, 6, 12, 18, 24)
+
+
+@dataclass(frozen=True)
+class HeaderNetParams:
+    quick_test: bool = False
+    """A smoke run: one short synthetic game, a Nano detector at a small resolution; well under a minute on a CPU."""
+
+    # --- inputs -----------------------------------------------------------------------------------
+    dataset_path: str = "data/soccernet_synth"
+    """Root of the games (league/season/match/1_224p.mkv), the real SoccerNet or our synthetic one."""
+    header_dataset: str = ""
+    """Root of the annotations: Labels-ball.json files and/or per-match frame tables. Empty: dataset_path."""
+    video_quality: str = "224p"
+    """Which SoccerNet video of a half to read: '224p' (398x224) or '720p' (1280x720), both 25 fps."""
+    label_file: str = "Labels-ball.json"
+    """Name of the SoccerNet label files (Labels-v2.json has the same schema)."""
+    label_name: str = "HEADER"
+    """The label of a positive in the label files (SoccerNet ball action spotting 2024 writes HEADER)."""
+    fps: float = 25.0
+    """Frame rate used to turn label positions (ms) into frame indices; SoccerNet 224p/720p are 25 fps."""
+
+    # --- sampling ---------------------------------------------------------------------------------
+    negative_ratio: float = 3.0
+    guard_frames: int = 10
+    """No negative lies within this many frames of a header."""
+    window: tuple[int, ...] = WINDOW
+    """Frame offsets of a sample around its centre frame (the original's 11 non-uniform offsets)."""
+    neighbour_offset: int = 2
+    """The temporal channels of a crop are grayscale frames t - this, t, t + this."""
+    seed: int = 42
+
+    # --- decoding ---------------------------------------------------------------------------------
+    decoder: str = "pyav"
+    """'pyav' (frame index from each frame's timestamp) or 'opencv' (grab forward, index from POS_MSEC)."""
+    seek_gap: int = 50
+    """Seek only when the next needed frame is more than this many frames ahead; otherwise decode forward."""
+    min_decode_rate: float = 0.5
+    """A half that decodes fewer than this fraction of its requested frames is listed in failed_videos.csv."""
+
+    # --- detector ---------------------------------------------------------------------------------
+    variant: str = "medium"
+    """RF-DETR size: nano, small, medium or large (the original ran the COCO Medium)."""
+    weights: str = ""
+    """A local RF-DETR checkpoint; empty means random initialisation (offline, detects nothing useful)."""
+    detector_resolution: int = 0
+    """Square input size of the detector (a multiple of 32); 0 keeps the variant's own (Nano 384 ... Large 704)."""
+    device: str = "auto"
+    batch_size: int = 4
+    optimize: bool = False
+    """Run rfdetr's inference(...) export (fp16 on CUDA) before predicting."""
+    optimize_compile: bool = False
+    """With optimize: also trace the model for a fixed batch of batch_size (the last batch is padded)."""
+    confidence_threshold: float = 0.25
+    topk: int = 15
+    """Detections kept per frame and class group (ball, players), highest confidence first."""
+
+    # --- ball track and crops ---------------------------------------------------------------------
+    kalman_max_gap: int = 5
+    """The constant-velocity Kalman filter fills frames at most this far after a detection; it resets beyond."""
+    kalman_process_var: float = 5.0
+    kalman_meas_var: float = 25.0
+    crop_scale_factor: float = 4.5
+    """A crop is this many ball sizes wide (at least output_size source pixels)."""
+    output_size: int = 256
+    low_res_output_size: int = 64
+    low_res_max_dim: int = 512
+    """Videos whose larger side is at most this get low_res_output_size crops (SoccerNet 224p: 64x64)."""
+    max_missing_fraction: float = 0.5
+    """A sample is skipped when at least this fraction of its window frames cannot be decoded."""
+
+    # --- outputs ----------------------------------------------------------------------------------
+    output_dir: str = "data/header_cache"
+    output_name: str = "train_cache_header.csv"
+
+    # --- synthetic SoccerNet games ----------------------------------------------------------------
+    synth_dir: str = "data/soccernet_synth"
+    synth_games: int = 2
+    synth_half_s: float = 180.0
+    """Length of each half in seconds (a real half is 45 min; the builder does not care)."""
+    synth_qualities: tuple[str, ...] = ("224p",)
+    """Videos rendered per half: '224p' and/or '720p'."""
+    synth_players: int = 8
+    """Players per team."""
+    synth_event_gap_s: tuple[float, float] = (1.2, 3.0)
+    """Range of times between two ball actions."""
+    synth_header_fraction: float = 0.25
+    """Fraction of ball actions that are headers (at least one per half)."""
+    synth_gop: int = 250
+    """Keyframe interval of the H.264 videos (x264's default, as broadcast-style files have)."""
+    synth_crf: int = 20
+    synth_seed: int = 0
+
+    def validate(self) -> None:
+        if self.variant not in VARIANTS:
+            raise ValueError(f"variant must be one of {VARIANTS}, got {self.variant!r}")
+        if self.video_quality not in ("224p", "720p"):
+            raise ValueError(f"video_quality must be '224p' or '720p', got {self.video_quality!r}")
+        if any(q not in ("224p", "720p") for q in self.synth_qualities) or not self.synth_qualities:
+            raise ValueError(f"synth_qualities must hold '224p' and/or '720p', got {self.synth_qualities}")
+        if self.decoder not in ("pyav", "opencv"):
+            raise ValueError(f"decoder must be 'pyav' or 'opencv', got {self.decoder!r}")
+        if not self.window or 0 not in self.window or len(set(self.window)) != len(self.window):
+            raise ValueError(f"window must be distinct offsets including 0, got {self.window}")
+        if self.negative_ratio < 0 or self.guard_frames < 0 or self.neighbour_offset < 0:
+            raise ValueError("negative_ratio, guard_frames and neighbour_offset must be >= 0")
+        if self.batch_size < 1 or self.topk < 1 or self.seek_gap < 0:
+            raise ValueError("batch_size and topk must be >= 1, seek_gap >= 0")
+        if self.detector_resolution % 32:
+            raise ValueError(f"detector_resolution must be a multiple of 32 (or 0), got {self.detector_resolution}")
+        if not 0.0 <= self.confidence_threshold <= 1.0:
+            raise ValueError(f"confidence_threshold must be in [0, 1], got {self.confidence_threshold}")
+        if self.crop_scale_factor <= 0 or self.fps <= 0:
+            raise ValueError("crop_scale_factor and fps must be > 0")
+        if not self.output_name.endswith(".csv") or "/" in self.output_name:
+            raise ValueError(f"output_name must be a bare file name ending in .csv, got {self.output_name!r}")
+        if self.synth_games < 1 or self.synth_half_s < 4.0 or self.synth_players < 2:
+            raise ValueError("synth_games >= 1, synth_half_s >= 4 and synth_players >= 2 are needed")
+        lo, hi = self.synth_event_gap_s
+        if not 0.4 <= lo <= hi:
+            raise ValueError(f"synth_event_gap_s must be (lo, hi) with 0.4 <= lo <= hi, got {self.synth_event_gap_s}")
+
+    @property
+    def labels_root(self) -> str:
+        return self.header_dataset or self.dataset_path
+
+
+TASKS: dict[str, dict[str, Any]] = {
+    # The original's configuration: window -24..24 (11 offsets), ratio 3, guard 10, seed 42, crops 4.5x the
+    # ball, 256 px (64 px at 224p), confidence 0.25, batch 4, top-15, on 224p SoccerNet video.
+    "1": {},
+    # The 720p videos: 1280x720 frames give 256 px crops and a ball of ~10 px instead of ~3.
+    "2": {"video_quality": "720p", "synth_qualities": ("224p", "720p"), "output_dir": "data/header_cache_720p"},
+    # A larger synthetic set for benchmarks: four games of 3-minute halves.
+    "3": {"synth_games": 4, "synth_dir": "data/soccernet_synth_bench", "dataset_path": "data/soccernet_synth_bench",
+          "output_dir": "data/header_cache_bench"},
+    # quick_test: one game of 12-second halves, the smallest detector at a small input size.
+    "999": {
+        "quick_test": True, "synth_games": 1, "synth_half_s": 12.0, "synth_players": 5,
+        "synth_dir": "data/soccernet_synth_quick", "dataset_path": "data/soccernet_synth_quick",
+        "output_dir": "data/header_cache_quick", "variant": "nano", "detector_resolution": 128,
+    },
+}
+
+
+def get_params(task_id: str | int = "1", **overrides: Any) -> HeaderNetParams:
+    """The parameters of task ``task_id`` with ``overrides`` on top. Unknown ids or keys: ValueError."""
+    return resolve(HeaderNetParams(), TASKS, task_id, **overrides)

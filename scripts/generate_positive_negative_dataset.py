@@ -1,0 +1,97 @@
+"""Build HeaderNet's sparse positive/negative crop cache from SoccerNet-layout video and header annotations.
+
+    python3 scripts/make_synthetic_soccernet.py --quick
+    python3 scripts/generate_positive_negative_dataset.py --quick          # random-init Nano at 128 px: plumbing only
+    python3 scripts/generate_positive_negative_dataset.py \\
+        --dataset-path /data/SoccerNet --header-dataset /data/annotations \\
+        --weights checkpoints/rf-detr-medium.pth --variant medium --output-dir data/header_cache --device cuda:0
+
+Positives: Labels-ball.json HEADER events and/or per-match frame tables under --header-dataset
+(default: --dataset-path). Negatives: --negative-ratio per positive, none within --guard-frames of a
+header. Only the window frames (and their +-2 neighbours) are decoded, RF-DETR runs on the window
+frames only. Without --weights the detector is randomly initialised (nothing is ever downloaded) and
+finds no ball, so every sample is listed in skipped_samples.csv. A rerun resumes; --shard K/N builds
+every N-th game and scripts/merge_header_shards.py joins the shards.
+"""
+
+import sys
+import time
+from pathlib import Path
+
+from configs.base import to_dict
+from configs.cli import report_errors, resolve_params, task_parser
+from configs.headernet import TASKS, VARIANTS, get_params
+from headernet.builder import build_dataset
+from headernet.cache import parse_shard
+from headernet.detector import RFDETRDetector
+from hnet.io import write_json
+
+# command-line flag -> parameter of configs/headernet.py (flags left out keep the task's value)
+FLAGS = {"dataset_path": "dataset_path", "header_dataset": "header_dataset", "weights": "weights",
+         "output_dir": "output_dir", "output_name": "output_name", "device": "device", "negative_ratio": "negative_ratio",
+         "guard_frames": "guard_frames", "window": "window", "batch_size": "batch_size", "optimize": "optimize",
+         "optimize_compile": "optimize_compile", "seed": "seed", "confidence_threshold": "confidence_threshold",
+         "crop_scale_factor": "crop_scale_factor", "variant": "variant", "topk": "topk", "decoder": "decoder",
+         "resolution": "detector_resolution", "quality": "video_quality", "label_name": "label_name"}
+
+
+def main(argv=None) -> int:
+    ap = task_parser(__doc__, "headernet", TASKS)
+    ap.add_argument("--dataset-path", help="root of the games (league/season/match/1_224p.mkv)")
+    ap.add_argument("--header-dataset", "--labels-dir", dest="header_dataset",
+                    help="root of the annotations (default: --dataset-path)")
+    ap.add_argument("--weights", help="local RF-DETR checkpoint; none: random init (offline)")
+    ap.add_argument("--variant", choices=VARIANTS, help="RF-DETR size")
+    ap.add_argument("--resolution", type=int, help="detector input size (multiple of 32; default: the variant's)")
+    ap.add_argument("--output-dir", help="where the cache goes")
+    ap.add_argument("--output-name", help="index file name (default train_cache_header.csv)")
+    ap.add_argument("--device", help="auto, cpu, cuda, cuda:N")
+    ap.add_argument("--negative-ratio", type=float)
+    ap.add_argument("--guard-frames", type=int)
+    ap.add_argument("--window", type=int, nargs="+", help="frame offsets around each sample")
+    ap.add_argument("--batch-size", type=int, help="frames per RF-DETR predict call")
+    ap.add_argument("--optimize", action="store_true", default=None, help="rfdetr inference(...) export, fp16 on CUDA")
+    ap.add_argument("--optimize-compile", action="store_true", default=None, help="with --optimize: trace (fixed batch)")
+    ap.add_argument("--seed", type=int)
+    ap.add_argument("--confidence-threshold", type=float)
+    ap.add_argument("--crop-scale-factor", type=float)
+    ap.add_argument("--topk", type=int)
+    ap.add_argument("--decoder", choices=("pyav", "opencv"))
+    ap.add_argument("--quality", choices=("224p", "720p"), help="which video of a half to read")
+    ap.add_argument("--label-name", help="label of a positive in the label files (default HEADER)")
+    ap.add_argument("--shard", help="K/N: build only every N-th game, starting with the K-th")
+    ap.add_argument("--no-progress", action="store_true", help="no progress bars")
+    args = ap.parse_args(argv)
+    for flag, key in FLAGS.items():
+        value = getattr(args, flag)
+        if value is not None:
+            args.set.append(f"{key}={tuple(value) if isinstance(value, list) else value!r}")
+    _, params = resolve_params(ap, args, get_params, "HeaderNet dataset")
+    try:
+        shard = parse_shard(args.shard)
+    except ValueError as err:
+        ap.error(str(err))
+
+    def make_detector() -> RFDETRDetector:
+        t = time.perf_counter()
+        detector = RFDETRDetector(params.variant, params.weights or None, params.device, params.detector_resolution,
+                                  params.batch_size, params.confidence_threshold, params.optimize, params.optimize_compile)
+        print(f"detector: RF-DETR {params.variant} at {detector.resolution} px on {detector.device}, "
+              f"weights {detector.weights or 'none (random init)'}; loaded in {time.perf_counter() - t:.1f}s")
+        return detector
+
+    def run() -> None:
+        t0 = time.perf_counter()
+        if params.weights and not Path(params.weights).is_file():
+            raise FileNotFoundError(f"RF-DETR weights {params.weights} not found (nothing is downloaded)")
+        suffix = f".shard-{shard[0]}-of-{shard[1]}" if shard else ""
+        write_json(Path(params.output_dir) / f"build_params{suffix}.json", to_dict(params))
+        summary = build_dataset(params, make_detector, shard=shard, progress=not args.no_progress)
+        print(summary.format())
+        print(f"cache: {params.output_dir} ({time.perf_counter() - t0:.1f}s in all)")
+
+    return report_errors(run)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
