@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 THREADS := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 DEVICE ?= auto
 
-.PHONY: install demo demo-hnet demo-doanet-data demo-doanet-train test lint bench
+.PHONY: install demo demo-hnet demo-doanet-data demo-doanet-train demo-auralnav demo-headernet test lint bench
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,7 +20,7 @@ $(STAMP): requirements.txt pyproject.toml
 install: $(STAMP)
 
 ## demo: the quick_test pipeline of every system (CUDA when available; DEVICE=cpu to force the CPU)
-demo: demo-hnet demo-doanet-data demo-doanet-train
+demo: demo-hnet demo-doanet-data demo-doanet-train demo-auralnav demo-headernet
 	@echo
 	@echo "demo done. Outputs:"
 	@echo "  HNet    data/hnet_quick/ (data), data/models_quick/hnet_model.pt, data/runs/hnet/999_demo/,"
@@ -28,6 +28,9 @@ demo: demo-hnet demo-doanet-data demo-doanet-train
 	@echo "  DOAnet  data/tau_synth_quick/ (synthetic TAU-NIGENS, FOA + MIC), data/tau_synth_quick_aug/,"
 	@echo "          data/feat_label_quick/ (features, labels, normalisation), data/demo/doanet_foa_features.png,"
 	@echo "          data/models/999_demo_foa_dev_split1_{model.pt,metrics.json,curves.png}, data/demo/doanet_output/"
+	@echo "  AuralNav data/runs/auralnav/999_{oracle,random}_seed0/ (baselines), separator_999.pt(.json),"
+	@echo "          999_demo/ (agent: curves.png, episodes.csv, best.pt), 999_999_demo_best_seed0/ (its evaluation)"
+	@echo "  HeaderNet data/soccernet_synth_quick/ (synthetic games), data/header_cache_quick/ (crop cache and index)"
 
 demo-hnet: $(STAMP)
 	$(THREADS) $(BIN)/python scripts/generate_hnet_data.py 999
@@ -51,6 +54,19 @@ demo-doanet-train: demo-doanet-data
 	$(THREADS) $(BIN)/python scripts/visualize_doanet_output.py 999 --checkpoint data/models/999_demo_foa_dev_split1_model.pt \
 		--files 2 --out data/demo/doanet_output --device $(DEVICE)
 
+demo-auralnav: $(STAMP)
+	$(THREADS) $(BIN)/python scripts/evaluate_auralnav.py 999 --agent oracle --seed 0
+	$(THREADS) $(BIN)/python scripts/evaluate_auralnav.py 999 --agent random --seed 0
+	$(THREADS) HF_HUB_OFFLINE=1 $(BIN)/python scripts/pretrain_separator.py 999 --device $(DEVICE)
+	$(THREADS) HF_HUB_OFFLINE=1 $(BIN)/python scripts/train_auralnav.py 999 demo --fresh --device $(DEVICE) \
+		--set separator_checkpoint=data/runs/auralnav/separator_999.pt
+	$(THREADS) $(BIN)/python scripts/evaluate_auralnav.py 999 --agent data/runs/auralnav/999_demo/best.pt --seed 0 \
+		--set separator_checkpoint=data/runs/auralnav/separator_999.pt
+
+demo-headernet: $(STAMP)
+	$(THREADS) $(BIN)/python scripts/make_synthetic_soccernet.py --quick
+	$(THREADS) $(BIN)/python scripts/generate_positive_negative_dataset.py --quick --device $(DEVICE) --no-progress
+
 ## test: the whole suite on the CPU (what CI runs)
 test: $(STAMP)
 	$(THREADS) $(BIN)/python -m pytest -q
@@ -61,3 +77,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(THREADS) $(BIN)/python benchmarks/hnet.py
 	$(THREADS) $(BIN)/python benchmarks/doanet_features.py
+	$(THREADS) $(BIN)/python benchmarks/doanet_train.py
+	$(THREADS) $(BIN)/python benchmarks/auralnav.py
+	$(THREADS) HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/auralnav_agent.py
+	$(THREADS) $(BIN)/python benchmarks/headernet.py
