@@ -78,6 +78,6 @@ bench: $(STAMP)
 	$(THREADS) $(BIN)/python benchmarks/hnet.py
 	$(THREADS) $(BIN)/python benchmarks/doanet_features.py
 	$(THREADS) $(BIN)/python benchmarks/doanet_train.py
-	$(THREADS) $(BIN)/python benchmarks/auralnav.py
+	$(THREADS) $(BIN)/python benchmarks/auralnav_env.py
 	$(THREADS) HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/auralnav_agent.py
 	$(THREADS) $(BIN)/python benchmarks/headernet.py

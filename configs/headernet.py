@@ -46,8 +46,10 @@ class HeaderNetParams:
     seed: int = 42
 
     # --- decoding ---------------------------------------------------------------------------------
-    decoder: str = "pyav"
-    """'pyav' (frame index from each frame's timestamp) or 'opencv' (grab forward, index from POS_MSEC)."""
+    decoder: str = "opencv"
+    """'opencv' (grab forward, index from POS_MSEC) or 'pyav' (frame index from each frame's timestamp).
+    Both are verified frame by frame in the tests and the benchmark; OpenCV decodes the sparse plan 1.5x
+    faster there (5.5x the original's seek-per-frame pattern against PyAV's 3.7x)."""
     seek_gap: int = 50
     """Seek only when the next needed frame is more than this many frames ahead; otherwise decode forward."""
     min_decode_rate: float = 0.5

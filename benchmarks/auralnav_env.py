@@ -1,9 +1,9 @@
 """AuralNav environment speed: steps per second of our env (only the heard window simulated) against a
 plain loop that simulates the whole clip every step, as the original did, in the same run.
 
-    python3 benchmarks/auralnav.py                 # tasks 1 (anechoic) and 2 (reverberant), 300 steps each
-    python3 benchmarks/auralnav.py --tasks 1 --steps 1000
-    python3 benchmarks/auralnav.py --quick         # task 999, a few steps: a smoke run
+    python3 benchmarks/auralnav_env.py                 # tasks 1 (anechoic) and 2 (reverberant), 300 steps each
+    python3 benchmarks/auralnav_env.py --tasks 1 --steps 1000
+    python3 benchmarks/auralnav_env.py --quick         # task 999, a few steps: a smoke run
 
 For each task: a random agent walks the env (resetting when an episode ends) and every step's
 microphone positions and active sources are recorded; the reference then replays exactly those steps
