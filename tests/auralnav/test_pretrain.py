@@ -26,9 +26,18 @@ def test_best_permutation_finds_swapped_estimates(n_src):
 
 def test_mixtures_and_targets_come_from_the_room(fast):
     env = AudioEnv(get_params("999", **fast), return_images=True)
-    mix, targets = mixtures(env, [1, 2, 3])
+    mix, targets = mixtures(env, [1, 2, 3], min_source_db=None)
     assert mix.shape == (3, 2, env.params.window) and targets.shape == (3, 2, env.params.window)
     # the targets are the downmixed images, which add up to the downmixed mixture (no sensor noise here)
     torch.testing.assert_close(targets.sum(1), mix.mean(1), atol=1e-5, rtol=1e-4)
-    again, _ = mixtures(env, [2])
+    again, _ = mixtures(env, [2], min_source_db=None)
     torch.testing.assert_close(again[0], mix[1])  # seeded
+
+
+def test_windows_with_a_silent_source_are_skipped(fast):
+    env = AudioEnv(get_params("999", **fast), return_images=True)
+    _, targets = mixtures(env, range(200), n=10, min_source_db=-30.0)
+    energy = (targets.double() ** 2).sum(-1)
+    assert len(targets) == 10 and float((10 * torch.log10(energy.min(1).values / energy.max(1).values)).min()) >= -30
+    with pytest.raises(ValueError, match="only 0 of 5 windows"):
+        mixtures(env, range(3), n=5, min_source_db=1.0)  # no window has sources 1 dB *above* each other
