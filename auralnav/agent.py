@@ -76,7 +76,7 @@ def nets_args(params: AuralNavParams) -> dict[str, Any]:
         "separator": params.separator_config(),
         "dqn": {"n_src": params.num_sources, "n_actions": 4, "agent_dim": 4, "hidden": params.dqn_hidden,
                 "room_size": float(max(np.asarray(hi) - np.asarray(lo))), "n_fft": params.stft_n_fft,
-                "hop_length": params.stft_hop},
+                "hop_length": params.stft_hop, "fs": params.fs, "mic_spacing": params.mic_spacing},
     }
 
 

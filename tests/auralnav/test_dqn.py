@@ -67,3 +67,13 @@ def test_features_are_three_cues_per_source_then_the_agent():
                      torch.tensor([[8.0, 0.0, 0.0, 1.0]]))
     assert x.shape == (1, 3 * 3 + 4)
     torch.testing.assert_close(x[0, -4:], torch.tensor([1.0, -1.0, 0.0, 1.0]))  # positions scaled to [-1, 1]
+
+
+@pytest.mark.parametrize("delay", [-3, -1, 0, 2])
+def test_itd_cue_is_the_delay_over_the_largest_delay(delay):
+    """A source whose wave reaches the left ear ``delay`` samples early: the cue is delay / (fs d / c)."""
+    s = noise(FS + 8)
+    left, right = s[4 + delay: 4 + delay + FS], s[4: 4 + FS]
+    cues = SpatialCues(n_fft=512, hop_length=128, fs=FS, mic_spacing=0.15)
+    itd = cues(torch.stack([left, right])[None], s[None, None, 4:4 + FS])[0, 0, 0]
+    assert float(itd) == pytest.approx(delay / (FS * 0.15 / 343.0), abs=0.03)
