@@ -28,7 +28,6 @@ if sys.path and sys.path[0] == os.path.dirname(os.path.abspath(__file__)):
 
 import argparse
 import json
-import platform
 import time
 from contextlib import nullcontext
 
@@ -39,15 +38,7 @@ from auralnav.acoustics import build_room, rir_settings
 from auralnav.agents import RandomAgent
 from auralnav.env import make_env
 from configs.auralnav import get_params
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}"
+from hnet.sysinfo import machine
 
 
 def run_env(params, steps: int, seed: int = 0) -> tuple[list[float], list]:

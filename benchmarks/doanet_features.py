@@ -28,15 +28,7 @@ import torch
 from configs.doanet import get_params
 from doanet.features import extract_features
 from doanet.reference import features_librosa
-
-
-def machine() -> str:
-    try:
-        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
-    except (OSError, StopIteration):
-        cpu = "unknown CPU"
-    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "no GPU"
-    return f"{cpu}, {torch.get_num_threads()} torch threads, {gpu}, torch {torch.__version__}"
+from hnet.sysinfo import machine
 
 
 def timed(fn, repeat: int = 2) -> float:

@@ -23,7 +23,6 @@ if sys.path and sys.path[0] == os.path.dirname(os.path.abspath(__file__)):
 
 import argparse
 import json
-import platform
 import tempfile
 import time
 from pathlib import Path
@@ -35,18 +34,7 @@ from headernet.builder import BuildSummary, build_dataset, plan_halves
 from headernet.frames import open_reader
 from headernet.sampling import frames_to_decode
 from headernet.synth import OracleDetector, generate_games, read_frame_stamp
-
-
-def machine() -> str:
-    import torch
-
-    cpu = platform.processor() or platform.machine()
-    try:
-        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "no GPU"
-    return f"{cpu}, {os.cpu_count()} cores, {gpu}, torch {torch.__version__}, threads {torch.get_num_threads()}"
+from hnet.sysinfo import machine
 
 
 def read_seek_every_frame(path: Path, frames: list[int]) -> dict[int, np.ndarray]:

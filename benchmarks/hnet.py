@@ -23,7 +23,6 @@ import argparse
 import gc
 import json
 import pickle
-import platform
 import tempfile
 import time
 import tracemalloc
@@ -35,17 +34,8 @@ from configs.hnet import get_params
 from hnet.data import generate_split, save_split
 from hnet.model import HNetGRU
 from hnet.reference import generate_original_loop
+from hnet.sysinfo import machine
 from hnet.train import hnet_losses
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "no GPU"
-    return f"{cpu}, {os.cpu_count()} cores, {gpu}, torch {torch.__version__}, threads {torch.get_num_threads()}"
 
 
 def vectorised(params, out_dir: Path) -> int:

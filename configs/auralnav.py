@@ -268,7 +268,10 @@ TASKS: dict[str, dict[str, Any]] = {
     # DQN training fit in tens of minutes on two cores.
     "8": {"fs": 8000, "window_s": 0.5, "sep_kernel_size": 32, "sep_stride": 16, "sep_n_repeats": 2, "sep_bn_chan": 64,
           "sep_hid_size": 64, "pretrain_steps": 1500, "total_steps": 30_000, "validation_every": 5000,
-          "validation_episodes": 5, "separator_checkpoint": "data/runs/auralnav/separator_8.pt"},
+          "validation_episodes": 5, "separator_checkpoint": "data/runs/auralnav/separator_8.pt",
+          # with the frozen separator's features cached an update is an MLP step: learn from each
+          # transition twice (8 updates per vector step of 4) rather than once every 4 (no learning by 15k)
+          "updates_per_step": 8},
     # quick_test: a 4 x 4 m room, 8 kHz and 0.25 s windows, 100-step episodes, 3 evaluation episodes.
     "999": {
         "quick_test": True, "room_dim": (4.0, 4.0), "fs": 8000, "window_s": 0.25, "clip_s": 1.0, "max_order": 2,
