@@ -82,13 +82,15 @@ def measure(name: str, overrides: dict, device: torch.device, repeats: int, batc
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="the small separator only, 0.25 s windows, batch 4")
+    ap.add_argument("--batch", type=int, default=32, help="transitions per update (full run)")
+    ap.add_argument("--repeats", type=int, default=3, help="timed calls per figure, median (full run)")
     ap.add_argument("--out")
     args = ap.parse_args()
     devices = [torch.device("cpu")] + ([torch.device("cuda")] if torch.cuda.is_available() else [])
     if args.quick:
         configs, repeats, batch = {"small": {**SMALL, "window_s": 0.25}}, 1, 4
     else:
-        configs, repeats, batch = {"default": {}, "small": SMALL}, 3, 32
+        configs, repeats, batch = {"default": {}, "small": SMALL}, args.repeats, args.batch
     summary = {"torch_threads": torch.get_num_threads(), "results": []}
     for dev in devices:
         for name, overrides in configs.items():
