@@ -110,11 +110,19 @@ class AgentBase:
         explore = self.rng.random(len(greedy)) < eps
         return np.where(explore, self.rng.integers(0, 4, len(greedy)), greedy)
 
+    eval_epsilon: float = 0.0
+    """Exploration when acting through ``act`` (evaluation): 0 is greedy; DQN evaluations often use 0.05,
+    which also breaks the loops a memoryless greedy policy falls into (pushing against a wall forever)."""
+
     def reset(self, seed: int | None = None) -> None:
-        """The evaluation protocol of auralnav.evaluation: nothing to reset for a greedy policy."""
+        """The evaluation protocol of auralnav.evaluation: seeds the exploration of ``act``."""
+        if seed is not None:
+            self.rng = np.random.default_rng(seed)
 
     def act(self, obs: dict[str, np.ndarray], info: dict | None = None) -> int:
-        """The greedy action for one observation (validation and evaluation: no exploration)."""
+        """The action for one observation: greedy, or epsilon-greedy with ``eval_epsilon``."""
+        if self.eval_epsilon and self.rng.random() < self.eval_epsilon:
+            return int(self.rng.integers(0, 4))
         return int(self.q_values(self.encode(obs["audio"][None], obs["agent"][None]))[0].argmax())
 
     # --- learning --------------------------------------------------------------------------------------------

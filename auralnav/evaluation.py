@@ -102,7 +102,7 @@ def plot_trajectories(results: list[Episode], floor, radius: float, out: str | P
 
 
 def evaluate_agent(params, task_id: str, agent_spec: str, episodes: int | None = None, seed: int | None = None,
-                   out_dir: str | Path | None = None, n_plot: int = 4) -> dict:
+                   out_dir: str | Path | None = None, n_plot: int = 4, epsilon: float = 0.0) -> dict:
     """Evaluate 'random', 'oracle' or a checkpoint on task ``task_id`` and write the results.
 
     Writes ``<out_dir>/eval.json`` (parameters, summary, every episode) and ``trajectories.png``;
@@ -120,6 +120,11 @@ def evaluate_agent(params, task_id: str, agent_spec: str, episodes: int | None =
         raise ValueError(f"episodes must be >= 1, got {episodes}")
     env = make_env(params=params)
     agent = make_agent(agent_spec, env, seed)
+    if epsilon:
+        if not hasattr(agent, "eval_epsilon"):
+            raise ValueError(f"--epsilon applies to learned agents (checkpoints), not to {agent_spec!r}")
+        agent.eval_epsilon = epsilon
+        agent.name = f"{agent.name}_eps{epsilon:g}"
     name = getattr(agent, "name", Path(agent_spec).stem)
     out = Path(out_dir) if out_dir else Path(params.run_dir) / f"{task_id}_{name}_seed{seed}"
     results = evaluate(env, agent, episodes, seed)

@@ -25,12 +25,15 @@ def main(argv=None) -> int:
     ap.add_argument("--agent", default="oracle", help="'random', 'oracle' or a checkpoint path")
     ap.add_argument("--episodes", type=int, help="number of episodes (default: the task's eval_episodes)")
     ap.add_argument("--seed", type=int, help="seed of the first episode (default: the task's eval_seed)")
+    ap.add_argument("--epsilon", type=float, default=0.0,
+                    help="a learned agent's random-action rate (0: greedy; 0.05 is the usual DQN evaluation)")
     ap.add_argument("--out-dir", help="output folder (default: <run_dir>/<task>_<agent>_seed<seed>)")
     args = ap.parse_args(argv)
     task_id, params = resolve_params(ap, args, get_params, "AuralNav evaluation")
 
     def run() -> None:
-        report = evaluate_agent(params, task_id, args.agent, args.episodes, args.seed, args.out_dir)
+        report = evaluate_agent(params, task_id, args.agent, args.episodes, args.seed, args.out_dir,
+                                epsilon=args.epsilon)
         print(report["table"])
         print(f"wrote {report['out_dir']}/eval.json and trajectories.png")
 

@@ -65,5 +65,10 @@ def test_checkpoint_agents_load_and_refuse_other_environments(tmp_path, fast):
     agent = make_agent(str(tmp_path / "run" / "best.pt"), env)
     obs, info = env.reset(seed=0)
     assert agent.act(obs, info) in range(4) and agent.name == "run_best"
+    agent.eval_epsilon = 1.0  # every action random, reproducibly by episode seed
+    agent.reset(3)
+    first = [agent.act(obs, info) for _ in range(20)]
+    agent.reset(3)
+    assert [agent.act(obs, info) for _ in range(20)] == first and len(set(first)) > 1
     with pytest.raises(ValueError, match="trained with fs=8000, the environment has 16000"):
         make_agent(str(tmp_path / "run" / "best.pt"), make_env("999", **{**fast, "fs": 16000}))
