@@ -89,7 +89,8 @@ class AgentBase:
     def __init__(self, params: AuralNavParams, device: torch.device):
         self.params = params
         self.device = device
-        self.rng = np.random.default_rng(params.train_seed)
+        self.rng = np.random.default_rng(params.train_seed)  # training exploration
+        self.eval_rng = np.random.default_rng(params.train_seed)  # ``act``'s, reseeded per evaluation episode
 
     # --- acting -------------------------------------------------------------------------------------------
     def encode(self, audio: np.ndarray, agent: np.ndarray) -> dict[str, np.ndarray]:
@@ -116,13 +117,13 @@ class AgentBase:
 
     def reset(self, seed: int | None = None) -> None:
         """The evaluation protocol of auralnav.evaluation: seeds the exploration of ``act``."""
-        if seed is not None:
-            self.rng = np.random.default_rng(seed)
+        if seed is not None:  # never the training rng: validation episodes must not replay its exploration
+            self.eval_rng = np.random.default_rng(seed)
 
     def act(self, obs: dict[str, np.ndarray], info: dict | None = None) -> int:
         """The action for one observation: greedy, or epsilon-greedy with ``eval_epsilon``."""
-        if self.eval_epsilon and self.rng.random() < self.eval_epsilon:
-            return int(self.rng.integers(0, 4))
+        if self.eval_epsilon and self.eval_rng.random() < self.eval_epsilon:
+            return int(self.eval_rng.integers(0, 4))
         return int(self.q_values(self.encode(obs["audio"][None], obs["agent"][None]))[0].argmax())
 
     # --- learning --------------------------------------------------------------------------------------------
