@@ -28,10 +28,10 @@ from tqdm import tqdm
 from auralnav.dqn import DQN
 from auralnav.replay import RLDataset, audio_state_spec
 from auralnav.separation import RnnSeparator, load_separator
+from common.checkpoint import load_checkpoint, save_checkpoint
+from common.io import write_json
 from configs.auralnav import AuralNavParams
 from configs.base import to_dict
-from hnet.checkpoint import load_checkpoint, save_checkpoint
-from hnet.io import write_json
 
 
 def epsilon(step: int, params: AuralNavParams) -> float:
@@ -361,9 +361,9 @@ class _CsvLog:
 
 
 def _plot_validation(history: list[dict[str, Any]], out: Path) -> None:
-    from hnet.plots import _pyplot, save_figure
+    from common.plots import pyplot, save_figure
 
-    plt = _pyplot()
+    plt = pyplot()
     steps = [h["step"] for h in history]
     fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(8, 6), sharex=True)
     ax1.plot(steps, [h["success_rate"] for h in history], marker="o")

@@ -86,9 +86,9 @@ def to_json(results: list[Episode], summary: dict, extra: dict | None = None) ->
 def plot_trajectories(results: list[Episode], floor, radius: float, out: str | Path, n: int = 4, title: str = "") -> Path:
     """The first ``n`` episodes' rooms, sources and paths side by side, saved as PNG at ``out``."""
     from auralnav.render import draw_room
-    from hnet.plots import _pyplot, save_figure
+    from common.plots import pyplot, save_figure
 
-    plt = _pyplot()
+    plt = pyplot()
     shown = results[:n]
     fig, axes = plt.subplots(1, len(shown), figsize=(3.6 * len(shown), 3.8), squeeze=False)
     for ax, r in zip(axes[0], shown, strict=True):
@@ -111,8 +111,8 @@ def evaluate_agent(params, task_id: str, agent_spec: str, episodes: int | None =
     """
     from auralnav.agents import make_agent
     from auralnav.env import make_env
+    from common.io import write_json
     from configs.base import to_dict
-    from hnet.io import write_json
 
     episodes = params.eval_episodes if episodes is None else episodes
     seed = params.eval_seed if seed is None else seed

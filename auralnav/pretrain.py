@@ -20,9 +20,9 @@ import torch
 from tqdm import tqdm
 
 from auralnav.separation import RnnSeparator, load_separator, save_separator
+from common.io import write_json
 from configs.auralnav import AuralNavParams
 from configs.base import to_dict
-from hnet.io import write_json
 
 HELD_OUT_SEED = 10**9  # held-out mixtures use seeds from here on; training seeds stay far below
 MIN_SOURCE_DB = -30.0  # windows with a source this far below the loudest are not used (see mixtures)

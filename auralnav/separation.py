@@ -6,7 +6,7 @@ which both acting and learning call: the two paths cannot disagree (the public f
 when acting and the downmix when learning). The spatial cues are not lost: the DQN takes them from
 the stereo mixture and uses the separated sources only as time-frequency masks.
 
-Checkpoints are ``hnet.checkpoint`` dicts (plain ``model_args`` + ``state_dict``), loadable with
+Checkpoints are ``common.checkpoint`` dicts (plain ``model_args`` + ``state_dict``), loadable with
 ``torch.load(..., weights_only=True)``; asteroid's own ``serialize()`` stores a TorchVersion object
 that ``weights_only`` refuses, and its hub download is impossible offline.
 """
@@ -20,7 +20,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from hnet.checkpoint import load_checkpoint, save_checkpoint
+from common.checkpoint import load_checkpoint, save_checkpoint
 
 
 def _dprnn_class():
@@ -101,7 +101,7 @@ class RnnSeparator(nn.Module):
 
 
 def save_separator(path: str | Path, separator: RnnSeparator, **kwargs: Any) -> Path:
-    """A self-describing checkpoint of ``separator`` (see hnet.checkpoint.save_checkpoint for ``kwargs``)."""
+    """A self-describing checkpoint of ``separator`` (see common.checkpoint.save_checkpoint for ``kwargs``)."""
     return save_checkpoint(path, separator, **{"config": {}, "epoch": 0, **kwargs})
 
 

@@ -37,8 +37,8 @@ import numpy as np
 from auralnav.acoustics import build_room, rir_settings
 from auralnav.agents import RandomAgent
 from auralnav.env import make_env
+from common.sysinfo import machine
 from configs.auralnav import get_params
-from hnet.sysinfo import machine
 
 
 def run_env(params, steps: int, seed: int = 0) -> tuple[list[float], list]:
@@ -154,7 +154,7 @@ def main(argv=None) -> int:
               f"{r['async_vector_2_steps_per_s']:.0f} steps/s |")
     summary = {"machine": machine(), "results": results}
     if args.out:
-        from hnet.io import write_json
+        from common.io import write_json
 
         write_json(args.out, summary)
     print(json.dumps(summary, indent=2))

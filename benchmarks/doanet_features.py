@@ -25,10 +25,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from common.sysinfo import machine
 from configs.doanet import get_params
 from doanet.features import extract_features
 from doanet.reference import features_librosa
-from hnet.sysinfo import machine
 
 
 def timed(fn, repeat: int = 2) -> float:

@@ -29,12 +29,12 @@ from pathlib import Path
 
 import numpy as np
 
+from common.sysinfo import machine
 from configs.headernet import get_params
 from headernet.builder import BuildSummary, build_dataset, plan_halves
 from headernet.frames import open_reader
 from headernet.sampling import frames_to_decode
 from headernet.synth import OracleDetector, generate_games, read_frame_stamp
-from hnet.sysinfo import machine
 
 
 def read_seek_every_frame(path: Path, frames: list[int]) -> dict[int, np.ndarray]:

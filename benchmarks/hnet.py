@@ -30,11 +30,11 @@ from pathlib import Path
 
 import torch
 
+from common.sysinfo import machine
 from configs.hnet import get_params
 from hnet.data import generate_split, save_split
 from hnet.model import HNetGRU
 from hnet.reference import generate_original_loop
-from hnet.sysinfo import machine
 from hnet.train import hnet_losses
 
 

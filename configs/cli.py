@@ -40,9 +40,11 @@ def resolve_params(ap: argparse.ArgumentParser, args: argparse.Namespace, get_pa
 
 def report_errors(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> int:
     """Run ``fn``; a FileNotFoundError or ValueError (bad input) becomes ``error: ...`` and status 2."""
+    from common.io import FolderInUseError
+
     try:
         fn(*args, **kwargs)
-    except (FileNotFoundError, ValueError) as err:
+    except (FileNotFoundError, ValueError, FolderInUseError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     return 0

@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from common.io import atomic_write
 from configs.doanet import TASKS, DOAnetParams, get_params
-from hnet.io import atomic_write
 
 # (model, {dataset: task id of configs/doanet.py}), in the order of the table
 EXPERIMENTS: tuple[tuple[str, dict[str, str]], ...] = (

@@ -20,10 +20,10 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from common.io import atomic_write
 from configs.doanet import DOAnetParams
 from doanet.features import extract_features, load_audio
 from doanet.labels import metadata_to_labels, read_metadata
-from hnet.io import atomic_write
 
 NAME = re.compile(r"^fold(\d+)_")
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hnet.data import hungarian_labels
+from common.hungarian import hungarian_labels
 
 BIG = 1e3  # cost of a pair that must not be matched (angles are at most pi)
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
+from common.plots import pyplot, save_figure
 from doanet.labels import xyz_to_polar
-from hnet.plots import _pyplot, save_figure
 
 
 def plot_recording(features: np.ndarray, labels: np.ndarray, title: str, out: str | Path, label_hop_s: float = 0.1,
@@ -15,7 +15,7 @@ def plot_recording(features: np.ndarray, labels: np.ndarray, title: str, out: st
     """Features (T, C, 64) and labels (L, slots, 4) of one recording -> PNG: the omni log-mel, the
     intensity-vector or GCC-PHAT channels, and each slot's azimuth and elevation over time; with
     ``pred`` (L, slots, 3) and ``pred_active`` (L, slots) the predicted tracks are drawn over them."""
-    plt = _pyplot()
+    plt = pyplot()
     t_feat = np.arange(len(features)) * label_hop_s / (len(features) / len(labels))
     t_lab = np.arange(len(labels)) * label_hop_s
     extra = features.shape[1] - 4

@@ -31,9 +31,9 @@ import numpy as np
 import soundfile as sf
 from scipy.signal import fftconvolve
 
+from common.io import atomic_write
 from configs.doanet import DOAnetParams
 from doanet.sounds import CLASSES, synthesize
-from hnet.io import atomic_write
 
 SPEED_OF_SOUND = 343.0
 MIC_RADIUS = 0.042

@@ -17,6 +17,9 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DistributedSampler
 from tqdm import tqdm
 
+from common.checkpoint import load_checkpoint, save_checkpoint
+from common.device import pick_device
+from common.io import write_json
 from configs.base import to_dict
 from configs.doanet import DOAnetParams
 from doanet import distributed
@@ -24,9 +27,7 @@ from doanet.data import make_loader
 from doanet.losses import activity_loss, dmot_losses, mse_loss, pit_loss, unit_normalise
 from doanet.metrics import clear_mot, original_metric
 from doanet.model import CRNN, doa_to_tracks
-from hnet.checkpoint import load_checkpoint, load_hnet, save_checkpoint
-from hnet.io import write_json
-from hnet.train import pick_device
+from hnet.checkpoint import load_hnet
 
 
 def build_model(params: DOAnetParams, in_channels: int) -> CRNN:
@@ -249,9 +250,9 @@ def _log_scalars(writer, step: int, train_losses: dict[str, float], val: dict[st
 
 
 def _plot_history(history: list[dict[str, Any]], out: Path) -> None:
-    from hnet.plots import _pyplot, save_figure
+    from common.plots import pyplot, save_figure
 
-    plt = _pyplot()
+    plt = pyplot()
     epochs = [h["epoch"] for h in history]
     fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(8, 6), sharex=True)
     ax1.plot(epochs, [h["train"]["loss"] for h in history], label="train")

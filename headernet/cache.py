@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from common.io import atomic_write, write_json
 from headernet.annotations import Sample
-from hnet.io import atomic_write, write_json
 
 INDEX_COLUMNS = ("path", "label", "video_id", "half", "frame", "metadata", "ball_conf", "ball_vx", "ball_vy",
                  "player_count")

@@ -38,15 +38,6 @@ class Detector(Protocol):
     def detect(self, images: list[np.ndarray], *, video: Path, frames: list[int]) -> list[sv.Detections]: ...
 
 
-def resolve_device(device: str) -> str:
-    """'auto' -> 'cuda' when available, else 'cpu'; anything else as given ('cpu', 'cuda', 'cuda:1', 'mps')."""
-    if device == "auto":
-        import torch
-
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    return device
-
-
 def class_roles(class_names: Sequence[str], num_classes: int) -> tuple[frozenset[int], frozenset[int]]:
     """(ball ids, player ids) of a model's outputs.
 
@@ -81,7 +72,9 @@ class RFDETRDetector:
                  compile: bool = False) -> None:
         if variant not in VARIANT_CLASSES:
             raise ValueError(f"unknown RF-DETR variant {variant!r}; known: {list(VARIANT_CLASSES)}")
-        kwargs: dict[str, Any] = {"device": resolve_device(device), "pretrain_weights": None}
+        from common.device import pick_device  # imports torch: slow, and only needed here
+
+        kwargs: dict[str, Any] = {"device": str(pick_device(device)), "pretrain_weights": None}
         if weights:
             path = Path(weights).expanduser().resolve()
             if not path.is_file():

@@ -26,8 +26,8 @@ from pathlib import Path
 import numpy as np
 import supervision as sv
 
+from common.io import atomic_write, write_json
 from configs.headernet import HeaderNetParams
-from hnet.io import atomic_write, write_json
 
 FPS = 25
 SIZES = {"224p": (398, 224), "720p": (1280, 720)}

@@ -7,10 +7,11 @@ from typing import Any
 
 import numpy as np
 
+from common.device import pick_device
 from configs.hnet import HNetParams, get_params
 from hnet.checkpoint import load_hnet
 from hnet.data import doanet_regime_split, generate_split, load_split
-from hnet.train import ORIGINAL_FIGURES, pick_device, split_report
+from hnet.train import ORIGINAL_FIGURES, split_report
 
 
 def params_for_checkpoint(ckpt: dict[str, Any], task_id: str | None, shuffle: str | None = None) -> HNetParams:

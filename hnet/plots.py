@@ -7,30 +7,12 @@ from typing import Any
 
 import numpy as np
 
-
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def save_figure(fig, out: str | Path, dpi: int = 100) -> Path:
-    """Atomically save a matplotlib figure as PNG and close it."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.stem}.tmp.png")
-    fig.savefig(tmp, dpi=dpi)
-    _pyplot().close(fig)
-    tmp.replace(out)
-    return out
+from common.plots import pyplot, save_figure
 
 
 def plot_training_curves(history: list[dict[str, Any]], out: str | Path, reference_exact_acc: float) -> Path:
     """Losses (train, val) and validation error (1 - exact accuracy, 1 - positive F1) per epoch."""
-    plt = _pyplot()
+    plt = pyplot()
     epochs = [h["epoch"] for h in history]
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.5))
     ax1.semilogy(epochs, [sum(h["train_loss"]) for h in history], label="train")
@@ -63,7 +45,7 @@ def pick_examples(split: dict, pred: np.ndarray, n: int, errors_only: bool = Fal
 def plot_associations(split: dict, probs: np.ndarray, indices: np.ndarray, out: str | Path, title: str = "") -> Path:
     """Grid of distance matrices: colour = distance, text = d and p(assoc); green box = true
     association, red cross = predicted (p > 0.5). Saved as PNG at ``out``."""
-    plt = _pyplot()
+    plt = pyplot()
     cols = min(4, max(1, len(indices)))
     rows = max(1, int(np.ceil(len(indices) / cols)))
     fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 3.2 * rows), squeeze=False)

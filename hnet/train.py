@@ -17,11 +17,13 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
+from common.checkpoint import load_checkpoint, save_checkpoint
+from common.device import pick_device
+from common.io import atomic_write, write_json
 from configs.base import to_dict
 from configs.hnet import HNetParams
-from hnet.checkpoint import load_checkpoint, load_hnet, save_checkpoint
+from hnet.checkpoint import load_hnet
 from hnet.data import data_signature, load_split, split_path
-from hnet.io import atomic_write, write_json
 from hnet.metrics import association_report
 from hnet.model import HNetGRU
 from hnet.plots import plot_training_curves
@@ -29,13 +31,6 @@ from hnet.plots import plot_training_curves
 # The original checkpoint's figures on the original's test distribution (shared/reference, measured):
 # training "passes the original" once validation beats all three.
 ORIGINAL_FIGURES = {"exact_acc": 0.9941, "pos_f1": 0.9957, "worst_case": 0.9856}
-
-
-def pick_device(device: str = "auto") -> torch.device:
-    """'auto' -> CUDA when available, else CPU; anything else is passed to torch.device."""
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
 
 
 def learning_rate(step: int, total_steps: int, warmup_steps: int, params: HNetParams) -> float:

@@ -37,7 +37,7 @@ def main(argv=None) -> int:
     text = json.dumps(report, indent=2)
     print(text)
     if args.out:
-        from hnet.io import write_json
+        from common.io import write_json
 
         write_json(args.out, report)
     return 0

@@ -18,13 +18,13 @@ import sys
 import time
 from pathlib import Path
 
+from common.io import write_json
 from configs.base import to_dict
 from configs.cli import report_errors, resolve_params, task_parser
 from configs.headernet import TASKS, VARIANTS, get_params
 from headernet.builder import build_dataset
 from headernet.cache import parse_shard
 from headernet.detector import RFDETRDetector
-from hnet.io import write_json
 
 # command-line flag -> parameter of configs/headernet.py (flags left out keep the task's value)
 FLAGS = {"dataset_path": "dataset_path", "header_dataset": "header_dataset", "weights": "weights",

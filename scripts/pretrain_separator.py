@@ -17,7 +17,7 @@ from configs.cli import report_errors, resolve_params, task_parser
 
 def run(params, task_id: str, out: str | None, device: str) -> None:
     from auralnav.pretrain import pretrain_separator
-    from hnet.train import pick_device
+    from common.device import pick_device
 
     pretrain_separator(params, task_id, pick_device(device), out)
 

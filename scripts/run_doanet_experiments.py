@@ -15,10 +15,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from common.io import atomic_write, write_json
 from configs.base import parse_set_args
 from configs.cli import report_errors
 from doanet.experiments import EXPERIMENTS, experiment_params, results_table, run_experiments, write_between_markers
-from hnet.io import atomic_write, write_json
 
 ROOT = Path(__file__).resolve().parents[1]
 

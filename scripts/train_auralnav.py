@@ -20,7 +20,7 @@ from configs.cli import report_errors, resolve_params, task_parser
 
 def run(params, task_id: str, job_id: str, device: str, fresh: bool) -> None:
     from auralnav.agent import RnnAgent
-    from hnet.train import pick_device
+    from common.device import pick_device
 
     result = RnnAgent(params, pick_device(device)).train(task_id, job_id, fresh)
     best = result["best"]

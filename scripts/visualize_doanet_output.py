@@ -16,14 +16,14 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from common.checkpoint import load_checkpoint
+from common.device import pick_device
 from configs.base import parse_set_args
 from configs.doanet import TASKS, get_params
 from doanet.data import make_loader
 from doanet.losses import unit_normalise
 from doanet.model import CRNN, doa_to_tracks
 from doanet.plots import plot_recording
-from hnet.checkpoint import load_checkpoint
-from hnet.train import pick_device
 
 
 def main(argv=None) -> int:

@@ -12,10 +12,11 @@ import sys
 
 import torch
 
+from common.device import pick_device
 from hnet.checkpoint import load_hnet
 from hnet.evaluate import load_test_split, params_for_checkpoint
 from hnet.plots import pick_examples, plot_associations
-from hnet.train import pick_device, predict_proba
+from hnet.train import predict_proba
 
 
 def main(argv=None) -> int:

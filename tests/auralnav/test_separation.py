@@ -58,7 +58,7 @@ def test_checkpoint_round_trip_loads_with_weights_only(separator, tmp_path):
 
 
 def test_loading_another_model_names_the_file(tmp_path):
-    from hnet.checkpoint import save_checkpoint
+    from common.checkpoint import save_checkpoint
     from hnet.model import HNetGRU
 
     path = save_checkpoint(tmp_path / "hnet.pt", HNetGRU(), config={}, epoch=0)

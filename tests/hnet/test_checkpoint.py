@@ -1,7 +1,8 @@
 import pytest
 import torch
 
-from hnet.checkpoint import load_checkpoint, load_hnet, save_checkpoint
+from common.checkpoint import load_checkpoint, save_checkpoint
+from hnet.checkpoint import load_hnet
 from hnet.model import HNetGRU
 
 

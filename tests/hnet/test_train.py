@@ -5,8 +5,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from common.checkpoint import load_checkpoint
 from configs.hnet import get_params
-from hnet.checkpoint import load_checkpoint
 from hnet.data import generate_dataset
 from hnet.train import hnet_losses, learning_rate, train
 

@@ -2,7 +2,7 @@
 
 import json
 
-from hnet.checkpoint import save_checkpoint
+from common.checkpoint import save_checkpoint
 from hnet.model import HNetGRU
 from tests.script_runner import run_script as run
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from hnet.checkpoint import save_checkpoint
+from common.checkpoint import save_checkpoint
 from hnet.model import HNetGRU
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from hnet.io import atomic_write, write_json
+from common.io import atomic_write, write_json
 
 
 def test_written_files_get_the_usual_permissions(tmp_path):

@@ -1,0 +1,107 @@
+"""One run lifecycle for every trainer: the run folder, its lock, the resolved config, resume, seeding.
+
+    with open_run(run_root, params, task_id, job_id, fresh) as run:
+        ... check the data (nothing is written yet) ...
+        run.write_config()
+        if run.last is not None:  # resume
+            model.load_state_dict(run.last["state_dict"])
+
+``open_run`` takes an advisory lock on ``{run_root}/{task}_{job}/`` (a second process with the same task
+and job id is refused, naming the first), removes the temporaries a killed process left there, and
+reads ``last.pt`` when it was written with the same parameters (a mismatch is an error that says what to
+do). A folder the run created and never wrote to is removed again if the run fails before writing.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from common.checkpoint import load_checkpoint
+from common.io import FolderLock, remove_stale_temporaries, write_json
+from configs.base import to_dict
+
+MISMATCH_HINT = "use another job id, or --fresh to start over"
+
+
+@dataclass
+class Run:
+    """An open run: ``dir`` (locked), ``config`` (the resolved parameters plus task and job id) and ``last``
+    (the checkpoint to resume from, or None)."""
+
+    dir: Path
+    config: dict[str, Any]
+    last: dict[str, Any] | None = None
+    _created: bool = field(default=False, repr=False)
+
+    @property
+    def last_path(self) -> Path:
+        return self.dir / "last.pt"
+
+    @property
+    def best_path(self) -> Path:
+        return self.dir / "best.pt"
+
+    def write_config(self) -> Path:
+        """``config.json``: what produced this folder. Call it once the inputs are known to be good."""
+        return write_json(self.dir / "config.json", self.config)
+
+
+def run_config(params: Any, task_id: str, job_id: str, **extra: Any) -> dict[str, Any]:
+    """The dict stored in config.json and in every checkpoint of a run."""
+    return to_dict(params) | {"task_id": str(task_id), "job_id": str(job_id)} | extra
+
+
+def check_resumable(ckpt: dict[str, Any], path: Path, config: dict[str, Any]) -> None:
+    """Raise ValueError unless ``ckpt`` was written by a run of exactly ``config``."""
+    if not isinstance(ckpt, dict) or "config" not in ckpt or "state_dict" not in ckpt:
+        raise ValueError(f"{path} is not a training checkpoint of this project (no config/state_dict); {MISMATCH_HINT}")
+    if ckpt["config"] != config:
+        changed = sorted(k for k in set(config) | set(ckpt["config"]) if config.get(k) != ckpt["config"].get(k))
+        raise ValueError(f"{path} was written with other parameters (differing: {', '.join(changed)}); {MISMATCH_HINT}")
+
+
+@contextmanager
+def open_run(run_root: str | Path, params: Any, task_id: str, job_id: str, fresh: bool = False,
+             device: str | torch.device = "cpu", lock: bool = True, **extra: Any) -> Iterator[Run]:
+    """Open ``{run_root}/{task_id}_{job_id}`` for one training process; see the module docstring.
+
+    ``extra`` entries are added to the config (e.g. which separator an agent was trained with)."""
+    run_dir = Path(run_root) / f"{task_id}_{job_id}"
+    created = not run_dir.exists()
+    run_dir.mkdir(parents=True, exist_ok=True)
+    folder_lock = FolderLock(run_dir, what=f"run {task_id}_{job_id}") if lock else None
+    try:
+        if folder_lock is not None:
+            folder_lock.acquire()
+            remove_stale_temporaries(run_dir)
+        run = Run(run_dir, run_config(params, task_id, job_id, **extra), _created=created)
+        if run.last_path.exists() and not fresh:
+            run.last = load_checkpoint(run.last_path, device)
+            check_resumable(run.last, run.last_path, run.config)
+        yield run
+    except BaseException:
+        if folder_lock is not None:
+            folder_lock.release()
+            folder_lock = None
+        if created and run_dir.is_dir() and not any(run_dir.iterdir()):
+            run_dir.rmdir()  # a failed start leaves no empty run folder behind
+        raise
+    finally:
+        if folder_lock is not None:
+            folder_lock.release()
+
+
+def seed_everything(seed: int) -> torch.Generator:
+    """Seed Python's, NumPy's and torch's global generators; returns a torch.Generator for data order."""
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+    return torch.Generator().manual_seed(seed)
