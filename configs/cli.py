@@ -38,13 +38,56 @@ def resolve_params(ap: argparse.ArgumentParser, args: argparse.Namespace, get_pa
     return task_id, params
 
 
-def report_errors(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> int:
-    """Run ``fn``; a FileNotFoundError or ValueError (bad input) becomes ``error: ...`` and status 2."""
+def _number_type(kind: type, lo: float | None, hi: float | None, what: str) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if (lo is not None and not value >= lo) or (hi is not None and not value <= hi):
+            raise argparse.ArgumentTypeError(f"{text} is not {what}")
+        return value
+
+    parse.__name__ = what  # argparse names the type in its messages
+    return parse
+
+
+positive_int = _number_type(int, 1, None, "an integer >= 1")
+nonnegative_int = _number_type(int, 0, None, "an integer >= 0")
+probability = _number_type(float, 0.0, 1.0, "a number in [0, 1]")
+
+
+def _bad_input_errors() -> tuple[type[BaseException], ...]:
     from common.io import FolderInUseError
 
+    errors: tuple[type[BaseException], ...] = (OSError, ValueError, FolderInUseError)
+    soundfile = sys.modules.get("soundfile")  # not imported: none of its errors can occur
+    if soundfile is not None:
+        errors += (soundfile.SoundFileError,)
+    return errors
+
+
+def report_errors(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> int:
+    """Run ``fn``; bad input (a missing, unreadable or malformed file, a bad value, a folder in use by another
+    process) becomes one line ``error: ...`` and exit status 2 instead of a traceback."""
     try:
         fn(*args, **kwargs)
-    except (FileNotFoundError, ValueError, FolderInUseError) as err:
-        print(f"error: {err}", file=sys.stderr)
+    except _bad_input_errors() as err:
+        message = " ".join(str(err).split()) or type(err).__name__
+        print(f"error: {message}", file=sys.stderr)
         return 2
     return 0
+
+
+def add_device_arg(ap: argparse.ArgumentParser) -> None:
+    """``--device auto|cpu|cuda[:N]``, default auto (CUDA when available); checked by common.device.pick_device."""
+    ap.add_argument("--device", default="auto", help="auto (CUDA when available), cpu, cuda or cuda:N")
+
+
+def add_out_arg(ap: argparse.ArgumentParser, what: str = "output folder", default: str | None = None) -> None:
+    """``--out``: where a script writes (one name for the same idea in every script)."""
+    ap.add_argument("--out", default=default, help=what + (f" (default {default})" if default else ""))
+
+
+def add_seed_arg(ap: argparse.ArgumentParser, default: int = 0, what: str = "random seed") -> None:
+    ap.add_argument("--seed", type=nonnegative_int, default=default, help=f"{what} (default {default})")

@@ -82,4 +82,4 @@ def make_loader(params: DOAnetParams, split: str, rank: int = 0, world_size: int
         sampler = DistributedSampler(dataset, num_replicas=world_size, rank=rank, shuffle=True, seed=params.train_seed)
         return DataLoader(dataset, batch_size=params.batch_size, sampler=sampler, drop_last=False)
     return DataLoader(dataset, batch_size=params.batch_size, shuffle=train, drop_last=False,
-                      generator=torch.Generator().manual_seed(0) if train else None)
+                      generator=torch.Generator().manual_seed(params.train_seed) if train else None)

@@ -67,32 +67,51 @@ def original_metric(pred: np.ndarray, ref: np.ndarray, ref_active: np.ndarray,
 
 
 def clear_mot(pred: np.ndarray, ref: np.ndarray, ref_active: np.ndarray, pred_active: np.ndarray | None = None,
-              gate_deg: float = 20.0) -> dict[str, float]:
-    """CLEAR-MOT over sequences (B, T, S, ...): per frame, Hungarian matching of active predictions to
-    active references on the angle, pairs beyond ``gate_deg`` not allowed. A ground-truth identity is a
-    run of activity of a reference slot; an identity switch is a match of that identity to another
-    prediction slot than its previous match. MOTA = 1 - (FN + FP + IDSW) / GT, MOTP = mean matched angle."""
+              gate_deg: float = 20.0, matching: str = "standard") -> dict[str, float]:
+    """CLEAR-MOT (Bernardin and Stiefelhagen 2008) over sequences (B, T, S, ...), with an angular gate.
+
+    A ground-truth identity is a run of activity of a reference slot (a new run is a new object); a
+    hypothesis is a prediction slot. ``matching='standard'`` follows the standard and py-motmetrics 1.4:
+    per frame, 1) every object keeps the hypothesis it was last matched to when that hypothesis is active
+    and within ``gate_deg`` (objects in slot order), 2) the Hungarian algorithm matches the remaining
+    objects and hypotheses on the angle (pairs beyond the gate not allowed), 3) a step-2 match of an
+    object to another hypothesis than its last one is an identity switch.
+    ``matching='per_frame'``: our earlier variant, the Hungarian algorithm on every frame afresh (step 2
+    only); on crossing or close tracks it counts more switches than the standard.
+    MOTA = 1 - (FN + FP + IDSW) / GT, MOTP = mean matched angle (degrees). Each sequence is scored on
+    its own; identities do not continue across sequences.
+    """
+    if matching not in ("standard", "per_frame"):
+        raise ValueError(f"matching must be 'standard' or 'per_frame', got {matching!r}")
     if pred.ndim == 3:
         pred, ref, ref_active = pred[None], ref[None], ref_active[None]
         pred_active = None if pred_active is None else pred_active[None]
     b, t, s, _ = pred.shape
     ref_active = ref_active.astype(bool)
     p_act = np.ones_like(ref_active) if pred_active is None else pred_active.astype(bool)
-    angles = angle_matrix(pred, ref)  # (B, T, S, S)
-    matched = _matches(angles.reshape(-1, s, s), p_act.reshape(-1, s), ref_active.reshape(-1, s),
-                       np.deg2rad(gate_deg)).reshape(b, t, s, s)
+    angles = angle_matrix(pred, ref)  # (B, T, S_pred, S_ref)
+    allowed = p_act[..., :, None] & ref_active[..., None, :] & (angles <= np.deg2rad(gate_deg))
+    matched = np.zeros((b, t, s, s), bool)
+    last = np.full((b, s), -1)  # per object (reference slot): the hypothesis it was last matched to
+    rows, switches = np.arange(b), 0
+    for f in range(t):
+        onset = ref_active[:, f] & ~(ref_active[:, f - 1] if f else np.zeros((b, s), bool))
+        last = np.where(onset, -1, last)  # a new object has no history
+        kept = np.zeros((b, s, s), bool)
+        if matching == "standard":  # 1. keep last correspondences that are still valid, objects in slot order
+            for g in range(s):
+                h = last[:, g]
+                ok = (h >= 0) & allowed[rows, f, np.maximum(h, 0), g] & ~kept[rows, np.maximum(h, 0)].any(-1)
+                kept[rows[ok], h[ok], g] = True
+        # 2. the Hungarian algorithm among what is left
+        free = allowed[:, f] & ~kept.any(-1, keepdims=True) & ~kept.any(-2, keepdims=True)
+        new = hungarian_labels(np.where(free, angles[:, f], BIG)).astype(bool) & free
+        now = np.where(new.any(-2), new.argmax(-2), -1)  # (B, S_ref): hypothesis newly matched to each object
+        switches += int(np.sum((now >= 0) & (last >= 0) & (now != last)))  # 3. identity switches
+        matched[:, f] = kept | new
+        last = np.where(now >= 0, now, last)
     n_match = int(matched.sum())
     n_gt, n_pred = int(ref_active.sum()), int(p_act.sum())
-    # identity switches: walk the frames, all sequences and reference slots at once
-    which = np.where(matched.any(-2), matched.argmax(-2), -1)  # (B, T, S): prediction slot matched to each ref
-    last = np.full((b, s), -1)
-    switches = 0
-    for f in range(t):
-        was_active = ref_active[:, f - 1] if f else np.zeros((b, s), bool)
-        last = np.where(ref_active[:, f] & ~was_active, -1, last)  # a new identity has no history
-        now = which[:, f]
-        switches += int(np.sum((now >= 0) & (last >= 0) & (now != last)))
-        last = np.where(now >= 0, now, last)
     recall = n_match / n_gt if n_gt else float("nan")
     precision = n_match / n_pred if n_pred else float("nan")
     return {

@@ -65,28 +65,38 @@ def slow_original(pred, ref, ref_active, pred_active):
             "LF": 2 * lp * lr / (lp + lr)}
 
 
-def slow_clear_mot(pred, ref, ref_active, pred_active, gate_deg):
+def slow_clear_mot(pred, ref, ref_active, pred_active, gate_deg, matching="standard"):
+    """CLEAR-MOT one frame and one object at a time (see doanet.metrics.clear_mot)."""
     b, t, s, _ = pred.shape
     matches = switches = 0
     total_angle = 0.0
     for i in range(b):
-        last = {}
+        last = {}  # object (reference slot) -> hypothesis it was last matched to
         for f in range(t):
             for j in range(s):
                 if ref_active[i, f, j] and (f == 0 or not ref_active[i, f - 1, j]):
                     last.pop(j, None)
-            rows = np.flatnonzero(pred_active[i, f])
-            cols = np.flatnonzero(ref_active[i, f])
-            if not len(rows) or not len(cols):
+            a = np.degrees(angle_matrix(pred[i, f], ref[i, f]))  # (S_pred, S_ref)
+            used_p, used_g = set(), set()
+            if matching == "standard":  # keep last correspondences still within the gate
+                for g in range(s):
+                    p = last.get(g)
+                    if (p is not None and p not in used_p and ref_active[i, f, g] and pred_active[i, f, p]
+                            and a[p, g] <= gate_deg):
+                        used_p.add(p), used_g.add(g)
+                        matches += 1
+                        total_angle += a[p, g]
+            rows = [p for p in np.flatnonzero(pred_active[i, f]) if p not in used_p]
+            cols = [g for g in np.flatnonzero(ref_active[i, f]) if g not in used_g]
+            if not rows or not cols:
                 continue
-            a = np.degrees(angle_matrix(pred[i, f][rows], ref[i, f][cols]))
-            cost = np.where(a <= gate_deg, a, 1e6)
-            r, c = linear_sum_assignment(cost)
+            sub = a[np.ix_(rows, cols)]
+            r, c = linear_sum_assignment(np.where(sub <= gate_deg, sub, 1e6))
             for rr, cc in zip(r, c, strict=True):
-                if a[rr, cc] > gate_deg:
+                if sub[rr, cc] > gate_deg:
                     continue
                 matches += 1
-                total_angle += a[rr, cc]
+                total_angle += sub[rr, cc]
                 p, g = rows[rr], cols[cc]
                 if g in last and last[g] != p:
                     switches += 1

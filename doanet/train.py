@@ -20,10 +20,12 @@ from tqdm import tqdm
 from common.checkpoint import load_checkpoint, save_checkpoint
 from common.device import pick_device
 from common.io import write_json
-from configs.base import to_dict
+from common.run import Run, open_run, seed_everything
+from common.schedules import learning_rate
 from configs.doanet import DOAnetParams
 from doanet import distributed
 from doanet.data import make_loader
+from doanet.extraction import load_scaler
 from doanet.losses import activity_loss, dmot_losses, mse_loss, pit_loss, unit_normalise
 from doanet.metrics import clear_mot, original_metric
 from doanet.model import CRNN, doa_to_tracks
@@ -124,13 +126,7 @@ def train(params: DOAnetParams, task_id: str = "1", job_id: str = "1", device: s
 def _train(params: DOAnetParams, task_id: str, job_id: str, ctx: distributed.DistContext, fresh: bool,
            log) -> dict[str, Any]:
     dev = ctx.device
-    run_dir = Path(params.run_dir) / f"{task_id}_{job_id}"
-    config = to_dict(params) | {"task_id": task_id, "job_id": job_id}
-    if ctx.is_main:
-        run_dir.mkdir(parents=True, exist_ok=True)
-        write_json(run_dir / "config.json", config)
-
-    # --- data and the frozen HNet -----------------------------------------------------------------------
+    # --- data and the frozen HNet (checked before anything is written) ---------------------------------
     loaders = {"train": make_loader(params, "train", rank=ctx.rank, world_size=ctx.world_size),
                "val": make_loader(params, "val"), "test": make_loader(params, "test")}
     in_channels = loaders["train"].dataset[0]["features"].shape[0]
@@ -140,10 +136,22 @@ def _train(params: DOAnetParams, task_id: str, job_id: str, ctx: distributed.Dis
     log(f"data: {len(loaders['train'].dataset)} / {len(loaders['val'].dataset)} / {len(loaders['test'].dataset)} "
         f"train / val / test windows of {params.label_sequence_length} label frames, {in_channels} channels, on {dev}"
         + (f", {ctx.world_size} processes (DistributedDataParallel)" if ctx.enabled else ""))
+    # rank 0 owns the run folder (lock, config.json, checkpoints); the other ranks only read last.pt
+    with open_run(params.run_dir, params, task_id, job_id, fresh, dev, lock=ctx.is_main) as run:
+        if ctx.is_main:
+            run.write_config()
+        return _fit(params, run, loaders, hnet, in_channels, ctx, log)
+
+
+def _fit(params: DOAnetParams, run: Run, loaders: dict, hnet, in_channels: int, ctx: distributed.DistContext,
+         log) -> dict[str, Any]:
+    dev, config = ctx.device, run.config
 
     # --- model, optimiser, mixed precision, resume ---------------------------------------------------------
-    torch.manual_seed(params.train_seed)  # the same initial weights on every rank
+    seed_everything(params.train_seed)  # the same initial weights on every rank
     model = build_model(params, in_channels).to(dev)
+    memory_format = torch.channels_last if params.channels_last else torch.contiguous_format
+    model = model.to(memory_format=memory_format)
     optimizer = torch.optim.Adam(model.parameters(), lr=params.lr)
     amp_dtype = autocast_dtype(params.mixed_precision, dev)
     # float16 gradients underflow without loss scaling; bfloat16 has float32's range and needs none
@@ -152,15 +160,17 @@ def _train(params: DOAnetParams, task_id: str, job_id: str, ctx: distributed.Dis
     if params.use_hnet:
         objective = "dMOTP + dMOTA" + (" + activity" if model.activity_head is not None else "")
     log(f"model: CRNN, {sum(p.numel() for p in model.parameters()):,} parameters, loss {objective}, "
-        f"{'autocast ' + str(amp_dtype).removeprefix('torch.') if amp_dtype else 'float32'}")
+        f"{'autocast ' + str(amp_dtype).removeprefix('torch.') if amp_dtype else 'float32'}"
+        f"{', channels-last' if params.channels_last else ''}, lr {params.lr:g} {params.lr_schedule}")
+    # the training folds' normalisation travels with every saved model (doanet.inference needs it)
+    scaler_arrays = load_scaler(params)
+    feature_norm = {"feature_norm": {k: torch.from_numpy(scaler_arrays[k]) for k in ("mean", "std")}}
     start, best, history = 0, {"LE": float("inf"), "epoch": -1}, []
-    last_path = run_dir / "last.pt"
-    stem = output_stem(params, task_id, job_id)
+    last_path = run.last_path
+    stem = output_stem(params, str(config["task_id"]), str(config["job_id"]))
     model_path = Path(params.model_dir) / f"{stem}_model.pt"
-    if last_path.exists() and not fresh:
-        ckpt = load_checkpoint(last_path, dev)
-        if ckpt["config"] != config:
-            raise ValueError(f"{last_path} was written with other parameters; use another job id or --fresh")
+    if run.last is not None:
+        ckpt = run.last
         model.load_state_dict(ckpt["state_dict"])
         optimizer.load_state_dict(ckpt["optimizer"])
         if ckpt.get("grad_scaler"):
@@ -169,11 +179,15 @@ def _train(params: DOAnetParams, task_id: str, job_id: str, ctx: distributed.Dis
         log(f"resumed from {last_path} at epoch {start}")
     # DDP averages the gradients over the ranks; `model` stays the bare CRNN for evaluation and checkpoints
     ddp_model = DistributedDataParallel(model) if ctx.enabled else model
+    steps_per_epoch = len(loaders["train"])
+    if params.quick_test:
+        steps_per_epoch = min(steps_per_epoch, params.quick_test_batches)
+    total_steps, warmup_steps = steps_per_epoch * params.nb_epochs, steps_per_epoch * params.warmup_epochs
 
     # --- epochs -------------------------------------------------------------------------------------------
     from torch.utils.tensorboard import SummaryWriter
 
-    writer = SummaryWriter(str(run_dir / "tensorboard")) if ctx.is_main else None
+    writer = SummaryWriter(str(run.dir / "tensorboard")) if ctx.is_main else None
     for epoch in range(start, params.nb_epochs):
         t0 = time.perf_counter()
         model.train()
@@ -185,7 +199,11 @@ def _train(params: DOAnetParams, task_id: str, job_id: str, ctx: distributed.Dis
                                        disable=None if ctx.is_main else True)):
             if params.quick_test and i >= params.quick_test_batches:
                 break
-            feats, labels, mask = batch["features"].to(dev), batch["labels"].to(dev), batch["mask"].to(dev)
+            for group in optimizer.param_groups:
+                group["lr"] = learning_rate(epoch * steps_per_epoch + i, total_steps, warmup_steps, params.lr,
+                                            params.lr_schedule)
+            feats = batch["features"].to(dev, memory_format=memory_format)
+            labels, mask = batch["labels"].to(dev), batch["mask"].to(dev)
             with torch.autocast(dev.type, dtype=amp_dtype or torch.float32, enabled=amp_dtype is not None):
                 doa, activity = ddp_model(feats)
             # the losses (cdist, the frozen HNet, BCE) in float32
@@ -204,7 +222,8 @@ def _train(params: DOAnetParams, task_id: str, job_id: str, ctx: distributed.Dis
         if le <= best["LE"] or best["epoch"] < 0:  # ties go to the later epoch, as the original
             best = {"LE": le, "epoch": epoch}
             if ctx.is_main:
-                save_checkpoint(run_dir / "best.pt", model, config=config, epoch=epoch, metrics={"val": val})
+                save_checkpoint(run.best_path, model, config=config, epoch=epoch, metrics={"val": val},
+                                extra=feature_norm)
         history.append({"epoch": epoch + 1, "train": train_losses, "val_loss": val["loss"], "val": val["original"],
                         "val_clear_mot": val["clear_mot"], "time_s": time.perf_counter() - t0})
         if ctx.is_main:
@@ -221,14 +240,15 @@ def _train(params: DOAnetParams, task_id: str, job_id: str, ctx: distributed.Dis
     distributed.barrier(ctx)  # best.pt is complete before any rank reads it
 
     # --- the best epoch on the test fold ----------------------------------------------------------------------
-    best_ckpt = load_checkpoint(run_dir / "best.pt", dev)
+    best_ckpt = load_checkpoint(run.best_path, dev)
     model.load_state_dict(best_ckpt["state_dict"])
     test = evaluate(model, loaders["test"], params, hnet, dev)
-    metrics = {"task_id": task_id, "job_id": job_id, "best_epoch": best["epoch"] + 1, "val": best_ckpt["metrics"]["val"],
-               "test": test, "device": str(dev), "processes": ctx.world_size,
+    metrics = {"task_id": config["task_id"], "job_id": config["job_id"], "best_epoch": best["epoch"] + 1,
+               "val": best_ckpt["metrics"]["val"], "test": test, "device": str(dev), "processes": ctx.world_size,
                "train_time_s": round(sum(h["time_s"] for h in history), 1)}
     if ctx.is_main:
-        save_checkpoint(model_path, model, config=config, epoch=best["epoch"], metrics={"test": test})
+        save_checkpoint(model_path, model, config=config, epoch=best["epoch"], metrics={"test": test},
+                        extra=feature_norm)
         write_json(model_path.with_name(f"{stem}_metrics.json"), metrics)
         _plot_history(history, model_path.with_name(f"{stem}_curves.png"))
     o = test["original"]

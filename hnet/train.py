@@ -7,7 +7,6 @@ loop of epochs (learning rate, train pass, validation, checkpoint, log), then th
 from __future__ import annotations
 
 import json
-import math
 import time
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
+from common import schedules
 from common.checkpoint import load_checkpoint, save_checkpoint
 from common.device import pick_device
 from common.io import atomic_write, write_json
@@ -34,18 +34,8 @@ ORIGINAL_FIGURES = {"exact_acc": 0.9941, "pos_f1": 0.9957, "worst_case": 0.9856}
 
 
 def learning_rate(step: int, total_steps: int, warmup_steps: int, params: HNetParams) -> float:
-    """Learning rate at optimiser step ``step`` (pure function of the step).
-
-    'constant': ``params.lr`` throughout (the original). 'cosine': 1) linear warm-up to ``lr`` over
-    ``warmup_steps``, 2) cosine decay to ``lr_min_ratio * lr`` at ``total_steps``.
-    """
-    if params.lr_schedule == "constant":
-        return params.lr
-    if step < warmup_steps:
-        return params.lr * (step + 1) / warmup_steps
-    progress = min(1.0, (step - warmup_steps) / max(1, total_steps - warmup_steps))
-    floor = params.lr * params.lr_min_ratio
-    return floor + 0.5 * (params.lr - floor) * (1.0 + math.cos(math.pi * progress))
+    """HNet's learning rate at ``step``: ``params.lr_schedule`` of common.schedules with its lr and floor."""
+    return schedules.learning_rate(step, total_steps, warmup_steps, params.lr, params.lr_schedule, params.lr_min_ratio)
 
 
 def targets(assoc: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:

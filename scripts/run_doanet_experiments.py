@@ -1,9 +1,13 @@
 """The DOAnet paper's comparison: MSE, PIT, dMOT-only and dMOT-with-activity models on FOA and MIC,
 trained on the synthetic TAU-NIGENS set, with the test-fold results as a table in README.md.
 
-    python3 scripts/run_doanet_experiments.py --device cuda             # the full comparison (GPU machine)
-    python3 scripts/run_doanet_experiments.py --quick --device cpu      # the same pipeline on quick_test data
-    python3 scripts/run_doanet_experiments.py --datasets foa --models MSE "dMOT + activity" --set nb_epochs=50
+    python3 scripts/run_doanet_experiments.py cpu --protocol cpu --datasets foa  # README's table (tasks 30-33, CPU)
+    python3 scripts/run_doanet_experiments.py exp --device cuda         # the paper's full set-up (tasks 1-21)
+    python3 scripts/run_doanet_experiments.py q --quick --device cpu    # the same pipeline on quick_test data
+    python3 scripts/run_doanet_experiments.py exp --datasets foa --models MSE "dMOT + activity" --set nb_epochs=50
+
+The first argument is the job id: rerun the same command to resume (every training continues from its
+last checkpoint; finished ones are only evaluated).
 
 Generates the synthetic recordings and features where missing (resumable), trains each model with
 scripts/train_doanet.py's code (each run resumes from its last checkpoint), writes the table to
@@ -18,21 +22,22 @@ from pathlib import Path
 from common.io import atomic_write, write_json
 from configs.base import parse_set_args
 from configs.cli import report_errors
-from doanet.experiments import EXPERIMENTS, experiment_params, results_table, run_experiments, write_between_markers
+from doanet.experiments import PROTOCOLS, experiment_params, results_table, run_experiments, write_between_markers
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def run(args: argparse.Namespace) -> None:
     overrides = parse_set_args(args.set)
-    experiment_params(EXPERIMENTS[0][1]["foa"], args.quick, **overrides)  # a bad override fails before any work
-    rows = run_experiments(tuple(args.datasets), tuple(args.models) if args.models else None, args.job, args.quick,
-                           args.device, **overrides)
+    first_task = PROTOCOLS[args.protocol][0][1]["foa"]
+    experiment_params(first_task, args.quick, **overrides)  # a bad override fails before any work
+    rows = run_experiments(tuple(args.datasets), tuple(args.models) if args.models else None, args.job_id, args.quick,
+                           args.device, protocol=args.protocol, **overrides)
     table = results_table(rows)
     machine = f"Measured on {rows[0]['device']}" + (" with quick_test data (a smoke run, not the comparison)" if args.quick
                                                     else "") + "; test fold, model selected on validation LE."
     text = f"{table}\n\n{machine}\n"
-    out = Path(experiment_params("1", args.quick, **overrides).model_dir) / f"doanet_experiments_{args.job}"
+    out = Path(experiment_params(first_task, args.quick, **overrides).model_dir) / f"doanet_experiments_{args.job_id}"
     atomic_write(out.with_suffix(".md"), lambda f: f.write(text.encode()))
     write_json(out.with_suffix(".json"), rows)
     print(f"\n{text}\nwrote {out}.md and .json")
@@ -43,10 +48,14 @@ def run(args: argparse.Namespace) -> None:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("job_id", nargs="?", default="exp", help="job id of the runs (names outputs; rerun with the same id "
+                    "to resume)")
+    ap.add_argument("--protocol", default="full", choices=sorted(PROTOCOLS),
+                    help="'full': the paper's set-up (tasks 1-21); 'cpu': the scaled-down set-up of tasks 30-35")
     ap.add_argument("--datasets", nargs="+", default=["foa", "mic"], choices=["foa", "mic"])
     ap.add_argument("--models", nargs="+", default=None, metavar="MODEL",
-                    help=f"a subset of {[name for name, _ in EXPERIMENTS]} (default: all)")
-    ap.add_argument("--job", default="exp", help="job id of the runs (names outputs; rerun with the same id to resume)")
+                    help=f"a subset of {[name for name, _ in PROTOCOLS['full']]}, trained in the order given "
+                    "(default: all)")
     ap.add_argument("--quick", action="store_true", help="quick_test data and budgets: the pipeline in a few minutes on a CPU")
     ap.add_argument("--device", default="auto", help="'auto' (CUDA if available), 'cpu', 'cuda'")
     ap.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="overrides for every run, e.g. nb_epochs=50")

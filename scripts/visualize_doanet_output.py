@@ -1,12 +1,15 @@
-"""Plot DOAnet's predicted tracks against the references, for every model type (with or without an
-activity head), one PNG per test recording.
+"""Plot a trained DOAnet's tracks against the references: test-fold recordings, a wav of your own, or a
+freshly synthesised recording; prints each recording's LE / LF and CLEAR-MOT.
 
-    python3 scripts/visualize_doanet_output.py 999 --checkpoint data/models/999_quick_foa_dev_split1_model.pt
-    python3 scripts/visualize_doanet_output.py 1 --checkpoint data/models/1_1_foa_dev_split1_model.pt --files 5
+    python3 scripts/visualize_doanet_output.py --checkpoint data/pretrained/doanet_foa.pt --synth 0   # a new room
+    python3 scripts/visualize_doanet_output.py --checkpoint data/models/30_cpu_foa_dev_split1_model.pt --files 3
+    python3 scripts/visualize_doanet_output.py --checkpoint CKPT --wav rec.wav --csv rec.csv
 
-Each PNG: the omni log-mel, the spatial feature channels, and azimuth and elevation over time, references
-as dots and predictions as crosses (only where the activity head says active, when there is one).
-Written to data/runs/doanet/visualize/<checkpoint name>/ unless --out is given.
+Everything goes through doanet.inference (wav -> features -> windows -> tracks), as the notebook does.
+The task, data set and features are the checkpoint's own unless a task id or --set says otherwise. Each
+PNG: the omni log-mel, the spatial feature channels, azimuth and elevation over time (references as
+dots, predictions as crosses where the activity head says active). Written to
+data/runs/doanet/visualize/<checkpoint name>/ unless --out is given; --out-json writes the scores.
 """
 
 import argparse
@@ -14,54 +17,81 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import torch
 
-from common.checkpoint import load_checkpoint
-from common.device import pick_device
+from common.io import write_json
 from configs.base import parse_set_args
+from configs.cli import add_device_arg, nonnegative_int, positive_int, report_errors
 from configs.doanet import TASKS, get_params
-from doanet.data import make_loader
-from doanet.losses import unit_normalise
-from doanet.model import CRNN, doa_to_tracks
+from doanet.extraction import audio_dir, fold_of, metadata_dir
+from doanet.inference import load_doanet, predict_recording, reference_tracks, score, synthetic_recording
 from doanet.plots import plot_recording
+
+
+def recordings(args, doanet) -> list[tuple[str, Path, Path]]:
+    """(name, wav, csv) of the recordings to plot."""
+    p = doanet.params
+    if args.wav:
+        if not args.csv:
+            raise ValueError("--wav needs --csv (the recording's metadata) for the reference tracks")
+        return [(Path(args.wav).stem, Path(args.wav), Path(args.csv))]
+    if args.synth is not None:
+        out = Path(args.out) / "recordings"
+        paths = synthetic_recording(p, out, args.synth, overlap=args.overlap, length_s=args.length_s)
+        print(f"synthesised {paths[p.dataset]} and {paths['csv']} (seed {args.synth}, ov{args.overlap}, unseen room)")
+        return [(paths["csv"].stem, paths[p.dataset], paths["csv"])]
+    wavs = sorted(w for w in audio_dir(p).glob("*.wav") if fold_of(w.stem) in p.test_folds)
+    if not wavs:
+        raise FileNotFoundError(f"no test-fold recordings (folds {p.test_folds}) in {audio_dir(p)}; "
+                                "use --synth SEED or --wav/--csv")
+    return [(w.stem, w, metadata_dir(p) / f"{w.stem}.csv") for w in wavs[: args.files]]
+
+
+def run(args: argparse.Namespace) -> None:
+    doanet = load_doanet(args.checkpoint, args.device)
+    overrides = parse_set_args(args.set)
+    if args.task_id is not None or overrides:  # the data of another task: same model, other recordings
+        task = args.task_id or str(doanet.checkpoint["config"].get("task_id", "1"))
+        doanet.params = get_params(task, **overrides)
+    args.out = args.out or str(Path(doanet.params.run_dir) / "visualize" / Path(args.checkpoint).stem)
+    has_activity = doanet.model.activity_head is not None
+    results = {}
+    for name, wav, csv in recordings(args, doanet):
+        tracks = predict_recording(doanet, wav)
+        ref_xyz, ref_active = reference_tracks(csv, len(tracks.xyz), doanet.params.max_doas)
+        m = score(tracks, ref_xyz, ref_active, has_activity)
+        labels = np.concatenate([ref_xyz, ref_active[..., None]], axis=-1).astype(np.float32)
+        title = f"{doanet.params.dataset.upper()} {name}"
+        png = plot_recording(tracks.features, labels, title, Path(args.out) / f"{name}.png", tracks.hop_s,
+                             tracks.xyz, tracks.active if has_activity else None)
+        o, c = m["original"], m["clear_mot"]
+        print(f"{name}: LE {o['LE']:.1f} deg, LF {o['LF']:.1f}%, MOTA {o['MOTA']:.1f}% | CLEAR-MOT MOTA {c['MOTA']:.3f} "
+              f"MOTP {c['MOTP']:.1f} deg IDSW {c['IDSW']} -> {png}")
+        results[name] = m
+    if args.out_json:
+        write_json(args.out_json, results)
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("task_id", nargs="?", default="1", help=f"parameter set of configs/doanet.py, one of {list(TASKS)}")
-    ap.add_argument("--checkpoint", required=True, help="a model written by scripts/train_doanet.py")
-    ap.add_argument("--files", type=int, default=3, help="how many test recordings to plot")
+    ap.add_argument("task_id", nargs="?", default=None,
+                    help=f"read the recordings of this task of configs/doanet.py (default: the checkpoint's), "
+                    f"one of {list(TASKS)}")
+    ap.add_argument("--checkpoint", required=True, help="a model of scripts/train_doanet.py or data/pretrained/doanet_foa.pt")
+    ap.add_argument("--files", type=positive_int, default=3, help="how many test-fold recordings to plot")
+    ap.add_argument("--synth", type=nonnegative_int, metavar="SEED", help="synthesise one fresh recording with this seed")
+    ap.add_argument("--overlap", type=int, choices=(1, 2), default=2, help="with --synth: ov1 or ov2")
+    ap.add_argument("--length-s", type=float, default=None, help="with --synth: its length (default: the task's)")
+    ap.add_argument("--wav", help="a recording of your own (the model's format and sampling rate)")
+    ap.add_argument("--csv", help="with --wav: its metadata csv")
     ap.add_argument("--out", help="output folder")
-    ap.add_argument("--device", default="auto")
-    ap.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="override parameters")
+    ap.add_argument("--out-json", help="also write the scores of every recording to this JSON file")
+    ap.add_argument("--quick", action="store_true", help="quick_test data (task 999)")
+    ap.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="override the data parameters")
+    add_device_arg(ap)
     args = ap.parse_args(argv)
-    try:
-        params = get_params(args.task_id, **parse_set_args(args.set))
-        ckpt = load_checkpoint(args.checkpoint)
-        if ckpt.get("model_name") != "CRNN":
-            raise ValueError(f"{args.checkpoint} holds a {ckpt.get('model_name')!r} model, expected a DOAnet CRNN")
-        loader = make_loader(params, "test")
-    except (FileNotFoundError, ValueError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    dev = pick_device(args.device)
-    model = CRNN(**ckpt["model_args"]).to(dev).eval()
-    model.load_state_dict(ckpt["state_dict"])
-    ds = loader.dataset
-    out_dir = Path(args.out or Path(params.run_dir) / "visualize" / Path(args.checkpoint).stem)
-    for i, name in enumerate(ds.names[: args.files]):
-        windows = [k for k, (f, _) in enumerate(ds.index) if f == i]
-        items = [ds[k] for k in windows]
-        with torch.no_grad():
-            doa, act = model(torch.stack([it["features"] for it in items]).to(dev))
-        pred = unit_normalise(doa_to_tracks(doa, params.max_doas)).cpu().numpy().reshape(-1, params.max_doas, 3)
-        active = None if act is None else (act > 0).cpu().numpy().reshape(-1, params.max_doas)
-        labels, feats = np.load(ds.label_dir / f"{name}.npy"), np.load(ds.feat_dir / f"{name}.npy")
-        n = len(labels)
-        path = plot_recording(feats, labels, f"{params.dataset.upper()} {name}", out_dir / f"{name}.png",
-                              params.label_hop_len_s, pred[:n], None if active is None else active[:n])
-        print(path)
-    return 0
+    if args.quick:
+        args.task_id = "999"
+    return report_errors(run, args)
 
 
 if __name__ == "__main__":

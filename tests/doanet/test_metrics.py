@@ -29,11 +29,13 @@ def test_original_metric_matches_the_slow_reference(seed, with_activity):
         assert got[k] == pytest.approx(want[k], rel=1e-6, abs=1e-9), k
 
 
+@pytest.mark.parametrize("matching", ["standard", "per_frame"])
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
 @pytest.mark.parametrize("gate", [5.0, 20.0, 180.0])
-def test_clear_mot_matches_the_slow_reference(seed, gate):
+def test_clear_mot_matches_the_slow_reference(seed, gate, matching):
     pred, ref, ra, pa = random_tracks(seed=seed, noise_deg=8.0)
-    got, want = clear_mot(pred, ref, ra, pa, gate), slow_clear_mot(pred, ref, ra, pa, gate)
+    got = clear_mot(pred, ref, ra, pa, gate, matching=matching)
+    want = slow_clear_mot(pred, ref, ra, pa, gate, matching=matching)
     for k in want:
         assert got[k] == pytest.approx(want[k], rel=1e-6, abs=1e-9), k
 

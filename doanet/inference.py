@@ -1,0 +1,167 @@
+"""DOAnet at work: load a trained model and predict the tracks of a recording, in one call.
+
+    doanet = load_doanet("data/pretrained/doanet_foa.pt")
+    tracks = predict_recording(doanet, "fold1_room1_mix001_ov1.wav")   # wav -> features -> windows -> tracks
+    tracks.xyz (L, S, 3) unit vectors, tracks.active (L, S), tracks.hop_s (0.1 s per label frame)
+
+The checkpoint carries what inference needs: the model's arguments, the parameters it was trained with
+(sampling rate, hop, mel bins, FOA or MIC, slots) and the feature normalisation of its training folds.
+The script ``visualize_doanet_output.py``, the notebook and the tests all go through these functions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from common.checkpoint import load_checkpoint
+from common.device import pick_device
+from configs.doanet import DOAnetParams
+from doanet.features import extract_features, load_audio
+from doanet.labels import metadata_to_labels, read_metadata
+from doanet.losses import unit_normalise
+from doanet.metrics import clear_mot, original_metric
+from doanet.model import CRNN, doa_to_tracks
+
+
+@dataclass
+class LoadedDOAnet:
+    """A trained CRNN in eval mode with its parameters and feature normalisation (mean, std: (C, F))."""
+
+    model: CRNN
+    params: DOAnetParams
+    mean: np.ndarray
+    std: np.ndarray
+    device: torch.device
+    checkpoint: dict
+
+
+@dataclass
+class Tracks:
+    """Predicted tracks: ``xyz`` (L, S, 3) unit vectors, ``active`` (L, S) (all True without an activity
+    head), ``activity_logits`` (L, S) or None; one row per label frame of ``hop_s`` seconds."""
+
+    xyz: np.ndarray
+    active: np.ndarray
+    activity_logits: np.ndarray | None
+    hop_s: float
+    features: np.ndarray | None = None
+    """The normalised features (T, C, F) the tracks were predicted from (for plots)."""
+
+
+def params_from_config(config: dict) -> DOAnetParams:
+    """The DOAnetParams stored in a checkpoint's config (task and job ids dropped; lists back to tuples)."""
+    fields = {f.name for f in dataclasses.fields(DOAnetParams)}
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in config.items() if k in fields}
+    return DOAnetParams(**values)
+
+
+def load_doanet(path: str | Path, device: str | torch.device = "cpu") -> LoadedDOAnet:
+    """Rebuild the DOAnet saved at ``path`` (a ``*_model.pt`` of train_doanet.py, or its best.pt/last.pt).
+
+    ValueError naming the file when it holds another model or lacks the parameters or normalisation."""
+    dev = pick_device(device) if isinstance(device, str) else device
+    ckpt = load_checkpoint(path, "cpu")
+    if not isinstance(ckpt, dict) or ckpt.get("model_name") != "CRNN":
+        name = ckpt.get("model_name") if isinstance(ckpt, dict) else type(ckpt).__name__
+        raise ValueError(f"{path} holds a {name!r} checkpoint, expected a DOAnet CRNN (scripts/train_doanet.py)")
+    if "config" not in ckpt:
+        raise ValueError(f"{path} has no training parameters ('config'); it was not written by scripts/train_doanet.py")
+    params = params_from_config(ckpt["config"])
+    norm = ckpt.get("feature_norm")
+    if norm is None:  # written before checkpoints carried it: the training run's scaler file
+        from doanet.extraction import load_scaler
+
+        try:
+            norm = load_scaler(params)
+        except FileNotFoundError as err:
+            raise ValueError(f"{path} carries no feature normalisation and its training features are gone ({err})") from err
+    mean, std = np.asarray(norm["mean"], np.float32), np.asarray(norm["std"], np.float32)
+    model = CRNN(**ckpt["model_args"])
+    try:
+        model.load_state_dict(ckpt["state_dict"])
+    except RuntimeError as err:
+        raise ValueError(f"{path}: weights do not fit CRNN({ckpt['model_args']}): {err}") from err
+    if mean.shape != (model.args["in_channels"], model.args["nb_mel_bins"]):
+        raise ValueError(f"{path}: feature normalisation of shape {mean.shape} does not fit the model's "
+                         f"({model.args['in_channels']}, {model.args['nb_mel_bins']}) input")
+    return LoadedDOAnet(model.to(dev).eval(), params, mean, std, dev, ckpt)
+
+
+@torch.no_grad()
+def predict_features(doanet: LoadedDOAnet, features: np.ndarray, batch_size: int = 16) -> Tracks:
+    """Normalised features (T, C, F) -> tracks over ceil(T / 5) label frames, in windows of the
+    training length (the last one zero-padded), as evaluation does."""
+    p = doanet.params
+    res, win = p.feature_label_resolution, p.feature_sequence_length
+    n_label = -(-len(features) // res)
+    n_windows = -(-len(features) // win)
+    padded = np.zeros((n_windows * win, *features.shape[1:]), np.float32)
+    padded[:len(features)] = features
+    windows = torch.from_numpy(padded.reshape(n_windows, win, *features.shape[1:]).transpose(0, 2, 1, 3))  # (W, C, T, F)
+    doas, acts = [], []
+    for i in range(0, n_windows, batch_size):
+        doa, act = doanet.model(windows[i:i + batch_size].to(doanet.device))
+        doas.append(unit_normalise(doa_to_tracks(doa, p.max_doas)).cpu())
+        acts.append(None if act is None else act.cpu())
+    xyz = torch.cat(doas).reshape(-1, p.max_doas, 3)[:n_label].numpy()
+    logits = None if acts[0] is None else torch.cat(acts).reshape(-1, p.max_doas)[:n_label].numpy()
+    active = np.ones(xyz.shape[:2], bool) if logits is None else logits > 0
+    return Tracks(xyz, active, logits, p.label_hop_len_s, features)
+
+
+def predict_recording(doanet: LoadedDOAnet, wav: str | Path) -> Tracks:
+    """One recording in the model's format (FOA or MIC wav, its sampling rate) -> its tracks."""
+    p = doanet.params
+    audio = load_audio(wav, dataclasses.replace(p, max_audio_len_s=_duration_s(wav)))
+    features = extract_features(audio, p, doanet.device)
+    return predict_features(doanet, (features - doanet.mean) / doanet.std)
+
+
+def _duration_s(wav: str | Path) -> float:
+    import soundfile as sf
+
+    try:
+        info = sf.info(str(wav))
+    except (RuntimeError, sf.LibsndfileError) as err:
+        raise ValueError(f"{wav} is not a readable wav file ({err})") from err
+    return info.frames / info.samplerate
+
+
+def synthetic_recording(params: DOAnetParams, out_dir: str | Path, seed: int, overlap: int = 2,
+                        length_s: float | None = None) -> dict[str, Path]:
+    """Render one fresh recording of the synthetic TAU-NIGENS kind (a new room and events, seeded) in both
+    formats: {'foa': wav, 'mic': wav, 'csv': metadata} under ``out_dir``, named ``synth_seed{seed}_ov{N}``."""
+    from doanet.synth import metadata_rows, plan_events, render_file, write_csv, write_wav
+
+    if overlap not in (1, 2):
+        raise ValueError(f"overlap must be 1 or 2, got {overlap}")
+    p = dataclasses.replace(params, synth_file_len_s=length_s or params.synth_file_len_s)
+    rng = np.random.default_rng(np.random.SeedSequence(entropy=seed, spawn_key=(7, overlap)))
+    events = plan_events(p, round(p.synth_file_len_s / p.label_hop_len_s), overlap, rng)
+    audio = render_file(p, events, room_seed=10_000 + seed, rng=rng)
+    stem = Path(out_dir) / f"synth_seed{seed}_ov{overlap}"
+    paths = {"foa": stem.with_name(stem.name + "_foa.wav"), "mic": stem.with_name(stem.name + "_mic.wav"),
+             "csv": stem.with_suffix(".csv")}
+    write_wav(paths["foa"], audio["foa"], p.fs)
+    write_wav(paths["mic"], audio["mic"], p.fs)
+    write_csv(paths["csv"], metadata_rows(events, p.label_hop_len_s))
+    return paths
+
+
+def reference_tracks(csv: str | Path, n_frames: int, max_doas: int) -> tuple[np.ndarray, np.ndarray]:
+    """A metadata csv -> reference xyz (L, S, 3) and activity (L, S) bool over ``n_frames`` label frames."""
+    labels = metadata_to_labels(read_metadata(csv), n_frames, max_doas, source=str(csv))  # (L, S, 4)
+    return labels[..., :3], labels[..., 3] > 0.5
+
+
+def score(tracks: Tracks, ref_xyz: np.ndarray, ref_active: np.ndarray, has_activity: bool = True) -> dict:
+    """The original's metrics and gated CLEAR-MOT of one recording's tracks against its references."""
+    pred, pact = tracks.xyz[None], tracks.active[None]
+    ref, ract = ref_xyz[None], ref_active[None]
+    return {"original": original_metric(pred, ref, ract, pact if has_activity else None),
+            "clear_mot": clear_mot(pred, ref, ract, pact)}
