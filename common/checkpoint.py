@@ -47,11 +47,22 @@ def save_checkpoint(
 
 
 def load_checkpoint(path: str | Path, device: str | torch.device = "cpu") -> dict[str, Any]:
-    """Read a checkpoint file (or a bare state_dict) with ``weights_only=True``."""
+    """Read a checkpoint file (or a bare state_dict) with ``weights_only=True``.
+
+    A missing path is a FileNotFoundError; a folder, a file that is not a torch checkpoint (text, a truncated
+    download) or one holding something other than a dict is a ValueError with a one-line message."""
     path = Path(path)
+    if path.is_dir():
+        found = sorted(p.name for p in path.glob("*.pt"))[:4]
+        hint = f"; it holds {', '.join(found)}" if found else ""
+        raise ValueError(f"{path} is a folder, not a checkpoint file: pass a .pt file{hint}")
     if not path.is_file():
         raise FileNotFoundError(f"checkpoint {path} does not exist")
     try:
-        return torch.load(path, map_location=device, weights_only=True)
+        ckpt = torch.load(path, map_location=device, weights_only=True)
     except Exception as err:
-        raise ValueError(f"{path} is not a readable checkpoint ({type(err).__name__}: {err})") from err
+        reason = (str(err).strip().splitlines() or [""])[0][:200]
+        raise ValueError(f"{path} is not a readable checkpoint ({type(err).__name__}: {reason})") from None
+    if not isinstance(ckpt, dict):
+        raise ValueError(f"{path} holds a {type(ckpt).__name__}, not a checkpoint (a dict of weights and facts)")
+    return ckpt

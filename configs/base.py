@@ -49,12 +49,14 @@ def _check_value(name: str, value: Any, hint: Any) -> Any:
     if hint is int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError(f"parameter {name!r} expects an int, got {value!r}")
-        return value
+        return int(value)
     if hint is bool:
         if not isinstance(value, bool):
             raise ValueError(f"parameter {name!r} expects a bool (True/False), got {value!r}")
         return value
     if hint is str:
+        if isinstance(value, (_IntText, _FloatText)):
+            return value.text  # --set data_dir=2026: the text as typed, not the number it also reads as
         if not isinstance(value, str):
             raise ValueError(f"parameter {name!r} expects a string, got {value!r}")
         return value
@@ -89,10 +91,29 @@ def _id_order(task_id: str) -> tuple[int, str]:
     return (int(task_id), "") if task_id.isdigit() else (10**9, task_id)
 
 
+class _IntText(int):
+    """An int read from ``--set``, remembering its text: a string parameter takes the text itself."""
+
+    text: str
+
+
+class _FloatText(float):
+    text: str
+
+
+def _literal(raw: str) -> Any:
+    value = ast.literal_eval(raw)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = (_IntText if isinstance(value, int) else _FloatText)(value)
+        value.text = raw.strip()
+    return value
+
+
 def parse_set_args(pairs: Iterable[str]) -> dict[str, Any]:
     """``["lr=3e-4", "resolutions=(1, 5)"]`` -> ``{"lr": 0.0003, "resolutions": (1, 5)}``.
 
-    Values are Python literals; anything that is not one is kept as a string.
+    Values are Python literals; anything that is not one is kept as a string. A number given to a
+    string parameter (``data_dir=2026``) is taken as the text typed.
     """
     out: dict[str, Any] = {}
     for pair in pairs:
@@ -100,8 +121,8 @@ def parse_set_args(pairs: Iterable[str]) -> dict[str, Any]:
         if not sep or not key.strip():
             raise ValueError(f"--set expects key=value, got {pair!r}")
         try:
-            value = ast.literal_eval(raw)
-        except (ValueError, SyntaxError):
+            value = _literal(raw)
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
             value = raw
         out[key.strip()] = value
     return out

@@ -7,8 +7,13 @@ Layout under ``params.feat_label_dir`` (``{ds}`` = foa or mic, ``{mode}`` = dev)
     {ds}_{mode}_label/<name>.npy  labels (n_label_frames, max_doas, 4): xyz + activity per slot
     {ds}_wts.npz                  per-feature mean and std (C, 64) of the training folds, and their files
     {ds}_{mode}_norm/<name>.npy   normalised features
+    {ds}_{mode}_record/<name>.json what the raw features and labels were made from: size and mtime of the
+                                  wav and the csv, and the parameters that shape them
 
-Every file is written atomically and skipped when it exists, so an interrupted run resumes.
+Every file is written atomically. A recording whose record matches its inputs is skipped, so an interrupted
+run resumes; one whose wav, csv or parameters changed (or that has no record) is extracted again, and the
+outputs of recordings no longer in the data set are removed, each said in the log. The run holds a lock on
+``{ds}_{mode}/`` (a second extraction of the same data set is refused while the first lives).
 """
 
 from __future__ import annotations
@@ -20,10 +25,13 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from common.io import atomic_write
+from common.io import FolderLock, atomic_write, remove_stale_temporaries, write_json
 from configs.doanet import DOAnetParams
-from doanet.features import extract_features, load_audio
+from doanet.features import extract_features, fit_length, read_audio
 from doanet.labels import metadata_to_labels, read_metadata
+
+EXTRACTION_VERSION = 1  # bump when features or labels change for the same inputs and parameters
+RECORD_PARAMS = ("dataset", "mode", "fs", "hop_len_s", "label_hop_len_s", "max_audio_len_s", "nb_mel_bins", "max_doas")
 
 NAME = re.compile(r"^fold(\d+)_")
 
@@ -47,7 +55,7 @@ def feature_dirs(params: DOAnetParams) -> dict[str, Path]:
     base = Path(params.feat_label_dir)
     stem = f"{params.dataset}_{params.mode}"
     return {"raw": base / stem, "norm": base / f"{stem}_norm", "label": base / f"{stem}_label",
-            "scaler": base / f"{params.dataset}_wts.npz"}
+            "record": base / f"{stem}_record", "scaler": base / f"{params.dataset}_wts.npz"}
 
 
 def list_recordings(params: DOAnetParams, task_id: str = "1") -> dict[str, tuple[Path, Path]]:
@@ -78,21 +86,106 @@ def _save_npy(path: Path, array: np.ndarray) -> None:
     atomic_write(path, lambda f: np.save(f, array))
 
 
-def extract_all(params: DOAnetParams, task_id: str = "1", device: str = "cpu", log=print) -> list[str]:
-    """Features and labels of every recording, skipping those already extracted."""
+def _file_stamp(path: Path) -> dict[str, int]:
+    st = path.stat()
+    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+
+def source_record(params: DOAnetParams, wav: Path, csv: Path, allow_short: bool = False) -> dict:
+    """What the features and labels of one recording are made from; compared on every run."""
+    return {"version": EXTRACTION_VERSION, "params": {k: getattr(params, k) for k in RECORD_PARAMS},
+            "allow_short": allow_short, "wav": _file_stamp(wav), "csv": _file_stamp(csv)}
+
+
+def _stale_reason(record_path: Path, outputs: list[Path], expected: dict) -> str | None:
+    """None when the outputs exist and were made from ``expected``; else why they must be made again."""
+    if not record_path.exists():
+        return "new" if not any(p.exists() for p in outputs) else "no record of its inputs"
+    if not all(p.exists() for p in outputs):
+        return "incomplete"
+    try:
+        record = json.loads(record_path.read_text())
+    except (OSError, ValueError):
+        return "unreadable record"
+    if not isinstance(record, dict):
+        return "unreadable record"
+    changed = [k for k in ("version", "wav", "csv", "allow_short") if record.get(k) != expected[k]]
+    old_params = record.get("params") if isinstance(record.get("params"), dict) else {}
+    changed += [k for k in expected["params"] if old_params.get(k) != expected["params"][k]]
+    return f"{', '.join(changed)} changed" if changed else None
+
+
+def extract_recording(params: DOAnetParams, wav: Path, csv: Path, device: str = "cpu", allow_short: bool = False,
+                      log=print) -> tuple[np.ndarray, np.ndarray]:
+    """Features (T, C, 64) and labels (n_label_frames, max_doas, 4) of one recording.
+
+    The audio must cover ``max_audio_len_s`` and every frame of its metadata (to within one label frame);
+    otherwise it is a ValueError naming the file and both lengths, or, with ``allow_short``, a warning with
+    the audio padded and the labels cut to it. Metadata beyond ``max_audio_len_s`` in a longer file is cut."""
+    audio = read_audio(wav, params)
+    hop = round(params.label_hop_len_s * params.fs)
+    audio_frames = -(-len(audio) // hop)  # label frames that start inside the audio
+    n_label_frames = round(params.max_audio_len_s / params.label_hop_len_s)
+    padded = fit_length(audio, wav, params, allow_short, log)
+    frames_of = f"the audio {wav} ({len(audio)} samples, {len(audio) / params.fs:.2f} s)"
+    rows = read_metadata(csv, None if allow_short else audio_frames, frames_of)
+    if allow_short and len(rows) and rows[:, 0].max() >= audio_frames:
+        log(f"warning: {csv}: labels of frames {audio_frames}..{rows[:, 0].max()} lie beyond the end of {frames_of}; cut")
+        rows = rows[rows[:, 0] < audio_frames]
+    rows = rows[rows[:, 0] < n_label_frames]  # a file longer than max_audio_len_s is cut, as its audio
+    labels = metadata_to_labels(rows, n_label_frames, params.max_doas, source=str(csv))
+    return extract_features(padded, params, device), labels
+
+
+def remove_outputs(params: DOAnetParams, name: str) -> None:
+    dirs = feature_dirs(params)
+    for key in ("record", "raw", "label", "norm"):  # the record first: without it the rest counts as stale
+        (dirs[key] / f"{name}.{'json' if key == 'record' else 'npy'}").unlink(missing_ok=True)
+
+
+def extract_all(params: DOAnetParams, task_id: str = "1", device: str = "cpu", log=print,
+                allow_short: bool = False) -> list[str]:
+    """Features and labels of every recording, skipping those whose record matches their inputs.
+
+    Recordings whose wav, csv or parameters changed are extracted again, and the outputs of recordings that
+    are no longer in the data set are removed; the log says which. Call it holding the folder's lock
+    (``batch_feature_extraction`` does)."""
     recordings = list_recordings(params, task_id)
     names = list(recordings)
     dirs = feature_dirs(params)
-    n_label_frames = round(params.max_audio_len_s / params.label_hop_len_s)
-    todo = [n for n in names if not ((dirs["raw"] / f"{n}.npy").exists() and (dirs["label"] / f"{n}.npy").exists())]
+    todo: dict[str, str] = {}
+    for name, (wav, csv) in recordings.items():
+        outputs = [dirs["raw"] / f"{name}.npy", dirs["label"] / f"{name}.npy"]
+        reason = _stale_reason(dirs["record"] / f"{name}.json", outputs, source_record(params, wav, csv, allow_short))
+        if reason is not None:
+            todo[name] = reason
+    orphans = sorted({p.stem for key in ("raw", "label", "norm", "record") if dirs[key].is_dir()
+                      for p in dirs[key].glob("*.*") if p.suffix in (".npy", ".json")} - set(names))
+    for name in orphans:
+        remove_outputs(params, name)
+    if orphans:
+        log(f"{dirs['raw']}: removed the outputs of {len(orphans)} recordings no longer in the data set "
+            f"({_some(orphans)})")
+    stale = {n: r for n, r in todo.items() if r != "new"}
+    if stale:
+        log(f"{dirs['raw']}: {len(stale)} recordings out of date, extracting them again: "
+            f"{_some([f'{n} ({r})' for n, r in stale.items()])}")
     for name in tqdm(todo, desc=f"features ({params.dataset})", disable=None):
         wav, csv = recordings[name]
-        labels = metadata_to_labels(read_metadata(csv), n_label_frames, params.max_doas, source=str(csv))
-        feat = extract_features(load_audio(wav, params), params, device)
+        record = source_record(params, wav, csv, allow_short)  # before reading: a change while reading shows next run
+        feat, labels = extract_recording(params, wav, csv, device, allow_short, log)
+        (dirs["record"] / f"{name}.json").unlink(missing_ok=True)
         _save_npy(dirs["label"] / f"{name}.npy", labels)
         _save_npy(dirs["raw"] / f"{name}.npy", feat)
-    log(f"{dirs['raw']}: {len(names)} feature files ({len(todo)} new), labels in {dirs['label']}")
+        (dirs["norm"] / f"{name}.npy").unlink(missing_ok=True)
+        write_json(dirs["record"] / f"{name}.json", record)  # last: marks the outputs complete and current
+    log(f"{dirs['raw']}: {len(names)} feature files ({len(todo) - len(stale)} new, {len(stale)} redone), "
+        f"labels in {dirs['label']}")
     return names
+
+
+def _some(items: list[str], k: int = 3) -> str:
+    return ", ".join(items[:k]) + (f" and {len(items) - k} more" if len(items) > k else "")
 
 
 def fit_scaler(params: DOAnetParams, names: list[str], log=print) -> dict[str, np.ndarray]:
@@ -139,9 +232,22 @@ def normalise_all(params: DOAnetParams, names: list[str], log=print) -> None:
     log(f"{dirs['norm']}: {len(names)} normalised feature files")
 
 
-def batch_feature_extraction(params: DOAnetParams, task_id: str = "1", device: str = "cpu", log=print) -> list[str]:
-    """Extract, fit the scaler on the training folds, normalise: the three steps of the original wrapper."""
-    names = extract_all(params, task_id, device, log)
-    fit_scaler(params, names, log)
-    normalise_all(params, names, log)
+def batch_feature_extraction(params: DOAnetParams, task_id: str = "1", device: str = "cpu", log=print,
+                             allow_short: bool = False) -> list[str]:
+    """Extract, fit the scaler on the training folds, normalise: the three steps of the original wrapper.
+
+    Holds the lock of this data set's outputs (``{feat_label_dir}/{ds}_{mode}/.lock``: FOA and MIC may be
+    extracted side by side, two extractions of one data set may not) and first removes the temporaries a
+    killed run left among them."""
+    list_recordings(params, task_id)  # a missing data set fails before anything is made
+    dirs = feature_dirs(params)
+    with FolderLock(dirs["raw"], what=f"feature folder {dirs['raw']}"):
+        for folder in (dirs["raw"], dirs["label"], dirs["norm"], dirs["record"]):
+            if folder.is_dir():
+                remove_stale_temporaries(folder)
+        for tmp in dirs["scaler"].parent.glob(f".{dirs['scaler'].name}.*.tmp"):
+            tmp.unlink(missing_ok=True)
+        names = extract_all(params, task_id, device, log, allow_short)
+        fit_scaler(params, names, log)
+        normalise_all(params, names, log)
     return names

@@ -25,20 +25,53 @@ GCC_LAGS = 64  # lags -32 .. +31
 MIC_PAIRS = tuple(itertools.combinations(range(4), 2))
 
 
-def load_audio(path: str | Path, params: DOAnetParams) -> np.ndarray:
-    """(n, 4) float32 of exactly ``max_audio_len_s`` (zero padded or cut). Errors name the file and
-    what was expected."""
+def read_wav(path: str | Path, dtype: str = "float32") -> tuple[np.ndarray, int]:
+    """(n, channels) samples and the sample rate. A file that is not readable audio (a cut header, random
+    bytes) is a ValueError naming it, not a soundfile traceback."""
+    try:
+        audio, fs = sf.read(str(path), dtype=dtype, always_2d=True)
+    except sf.SoundFileError as err:
+        raise ValueError(f"{path}: not a readable audio file ({' '.join(str(err).split())})") from None
+    return audio, fs
+
+
+def read_audio(path: str | Path, params: DOAnetParams) -> np.ndarray:
+    """(n, 4) float32 as stored, checked for the sample rate and the 4 channels."""
     path = Path(path)
-    info = sf.info(str(path))
-    if info.samplerate != params.fs:
-        raise ValueError(f"{path}: sample rate {info.samplerate} Hz, expected {params.fs} Hz")
-    if info.channels != 4:
-        raise ValueError(f"{path}: {info.channels} channels, expected 4 (FOA W,Y,Z,X or 4 microphones)")
-    audio, _ = sf.read(str(path), dtype="float32", always_2d=True)
+    if not path.is_file():
+        raise FileNotFoundError(f"audio file {path} does not exist")
+    audio, fs = read_wav(path)
+    if fs != params.fs:
+        raise ValueError(f"{path}: sample rate {fs} Hz, expected {params.fs} Hz")
+    if audio.shape[1] != 4:
+        raise ValueError(f"{path}: {audio.shape[1]} channels, expected 4 (FOA W,Y,Z,X or 4 microphones)")
+    return audio
+
+
+def fit_length(audio: np.ndarray, path: str | Path, params: DOAnetParams, allow_short: bool = False,
+               warn=print) -> np.ndarray:
+    """``audio`` (n, 4) cut or zero-padded to exactly ``max_audio_len_s``.
+
+    Audio shorter than that by more than one label frame (a truncated file) is a ValueError naming the file
+    and both lengths; with ``allow_short`` (data sets with genuinely short files) it is padded with a warning,
+    and the caller cuts the labels to the audio."""
     n = round(params.max_audio_len_s * params.fs)
+    if len(audio) < n - round(params.label_hop_len_s * params.fs):
+        what = (f"{path}: {len(audio)} samples ({len(audio) / params.fs:.2f} s), shorter than max_audio_len_s = "
+                f"{params.max_audio_len_s:g} s ({n} samples)")
+        if not allow_short:
+            raise ValueError(f"{what}: a truncated file? Replace it, or allow short files (--allow-short-audio) "
+                             f"to pad them with silence and cut their labels to the audio")
+        warn(f"warning: {what}; padded with silence, labels cut to the audio")
     if len(audio) < n:
-        audio = np.concatenate([audio, np.zeros((n - len(audio), 4), np.float32)])
+        audio = np.concatenate([audio, np.zeros((n - len(audio), audio.shape[1]), audio.dtype)])
     return audio[:n]
+
+
+def load_audio(path: str | Path, params: DOAnetParams, allow_short: bool = False, warn=print) -> np.ndarray:
+    """(n, 4) float32 of exactly ``max_audio_len_s`` (cut, or zero padded by at most a label frame unless
+    ``allow_short``). Errors name the file and what was expected."""
+    return fit_length(read_audio(path, params), path, params, allow_short, warn)
 
 
 @lru_cache(maxsize=8)

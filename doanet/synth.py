@@ -31,7 +31,7 @@ import numpy as np
 import soundfile as sf
 from scipy.signal import fftconvolve
 
-from common.io import atomic_write
+from common.io import FolderLock, atomic_write, remove_stale_temporaries, write_json
 from configs.doanet import DOAnetParams
 from doanet.sounds import CLASSES, synthesize
 
@@ -262,39 +262,60 @@ def generate_dataset(
     params: DOAnetParams, base_dir: str | Path | None = None, seed: int | None = None, force: bool = False, log=print,
 ) -> list[str]:
     """Write the whole synthetic set under ``base_dir`` (default ``params.dataset_dir``); files that
-    exist already are skipped, so an interrupted run resumes. A folder made with other parameters is
-    refused unless ``force`` (then every file is rewritten). Returns the file stems.
+    exist already are skipped, so an interrupted run resumes. A folder holding recordings made with other
+    parameters is refused unless ``force`` (then every file is rewritten). Returns the file stems.
+
+    The parameters are validated before anything is written, and the manifest is written only then, so a
+    run with bad parameters leaves nothing that blocks a good one. The run holds a lock on the folder (a
+    second generator into it is refused) and removes the temporaries a killed run left there.
     Memory: one file at a time (about 0.5 GB for a 60 s file)."""
     import json
 
     from tqdm import tqdm
 
+    params.validate()
     base = Path(params.dataset_dir if base_dir is None else base_dir)
     seed = params.synth_seed if seed is None else seed
     manifest = base / "synth_manifest.json"
     signature = json.loads(json.dumps(synth_signature(params, seed)))
-    if manifest.exists() and not force and json.loads(manifest.read_text()) != signature:
-        raise ValueError(f"{base} was synthesised with other parameters ({manifest}); use another folder or --force")
-    atomic_write(manifest, lambda f: f.write(json.dumps(signature, indent=2).encode()))
-    n_frames = round(params.synth_file_len_s / params.label_hop_len_s)
-    jobs = []
-    for fold in params.synth_folds:
-        for i in range(params.synth_files_per_fold):
-            room = 1 + i % params.synth_rooms_per_fold
-            jobs.append((fold, room, i + 1, 1 + i % 2))
-    stems = []
-    for fold, room, mix, overlap in tqdm(jobs, desc="synthetic TAU-NIGENS", disable=None):
-        stem = file_name(fold, room, mix, overlap)
-        stems.append(stem)
-        paths = {"foa": base / f"foa_{params.mode}" / f"{stem}.wav", "mic": base / f"mic_{params.mode}" / f"{stem}.wav",
-                 "csv": base / f"metadata_{params.mode}" / f"{stem}.csv"}
-        if all(p.exists() for p in paths.values()) and not force:
-            continue
-        rng = np.random.default_rng(np.random.SeedSequence(entropy=seed, spawn_key=(fold, mix)))
-        events = plan_events(params, n_frames, overlap, rng)
-        audio = render_file(params, events, room_seed=seed * 1000 + fold * 100 + room, rng=rng)
-        write_wav(paths["foa"], audio["foa"], params.fs)
-        write_wav(paths["mic"], audio["mic"], params.fs)
-        write_csv(paths["csv"], metadata_rows(events, params.label_hop_len_s))  # last: marks the file complete
+    folders = {"foa": base / f"foa_{params.mode}", "mic": base / f"mic_{params.mode}", "csv": base / f"metadata_{params.mode}"}
+    with FolderLock(base, what=f"synthetic data set {base}"):
+        for folder in (base, *folders.values()):
+            if folder.is_dir():
+                remove_stale_temporaries(folder)
+        if manifest.exists() and not force and _read_manifest(manifest) != signature:
+            if any(folder.is_dir() and any(folder.iterdir()) for folder in folders.values()):
+                raise ValueError(f"{base} was synthesised with other parameters ({manifest}); use another folder or --force")
+            log(f"{manifest}: no recording was written with its parameters; replaced")
+        write_json(manifest, signature)
+        n_frames = round(params.synth_file_len_s / params.label_hop_len_s)
+        jobs = []
+        for fold in params.synth_folds:
+            for i in range(params.synth_files_per_fold):
+                room = 1 + i % params.synth_rooms_per_fold
+                jobs.append((fold, room, i + 1, 1 + i % 2))
+        stems = []
+        for fold, room, mix, overlap in tqdm(jobs, desc="synthetic TAU-NIGENS", disable=None):
+            stem = file_name(fold, room, mix, overlap)
+            stems.append(stem)
+            paths = {"foa": folders["foa"] / f"{stem}.wav", "mic": folders["mic"] / f"{stem}.wav",
+                     "csv": folders["csv"] / f"{stem}.csv"}
+            if all(p.exists() for p in paths.values()) and not force:
+                continue
+            rng = np.random.default_rng(np.random.SeedSequence(entropy=seed, spawn_key=(fold, mix)))
+            events = plan_events(params, n_frames, overlap, rng)
+            audio = render_file(params, events, room_seed=seed * 1000 + fold * 100 + room, rng=rng)
+            write_wav(paths["foa"], audio["foa"], params.fs)
+            write_wav(paths["mic"], audio["mic"], params.fs)
+            write_csv(paths["csv"], metadata_rows(events, params.label_hop_len_s))  # last: marks the file complete
     log(f"{base}: {len(stems)} recordings in foa_{params.mode}/, mic_{params.mode}/ and metadata_{params.mode}/")
     return stems
+
+
+def _read_manifest(path: Path) -> dict | None:
+    import json
+
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None  # unreadable: as if made with other parameters

@@ -64,8 +64,12 @@ def half_from_name(stem: str) -> int | None:
 
 
 def position_to_frame(position_ms: float, fps: float) -> int:
-    """frame = round(position_ms x fps / 1000), ties rounded up (Python's round would round half to even)."""
-    return math.floor(float(position_ms) * fps / 1000.0 + 0.5)
+    """frame = round(position_ms x fps / 1000), ties rounded up (Python's round would round half to even).
+    A position that is not a finite number (``"1e400"``, ``"nan"``) is a ValueError."""
+    frame = float(position_ms) * fps / 1000.0 + 0.5
+    if not math.isfinite(frame):
+        raise ValueError(f"position {position_ms!r} is not a finite number of milliseconds")
+    return math.floor(frame)
 
 
 def parse_soccernet_labels(path: Path, label: str, fps: float) -> list[Sample]:
@@ -87,12 +91,14 @@ def parse_soccernet_labels(path: Path, label: str, fps: float) -> list[Sample]:
     video_id = canonical_match_name(path.parent.name)
     out = []
     for i, a in enumerate(annotations):
+        if not isinstance(a, dict):
+            raise ValueError(f"{path}: annotation {i} is a {type(a).__name__}, not an object ({str(a)[:60]!r})")
         if str(a.get("label", "")).upper() != label.upper():
             continue
         try:
             half = int(str(a["gameTime"]).split("-")[0].strip())
-            frame = position_to_frame(float(a["position"]), fps)
-        except (KeyError, ValueError) as err:
+            frame = position_to_frame(a["position"], fps)
+        except (KeyError, ValueError, TypeError, OverflowError) as err:
             raise ValueError(f"{path}: annotation {i} has no usable gameTime/position ({err})") from None
         if half not in (1, 2) or frame < 0:
             raise ValueError(f"{path}: annotation {i} has half {half} / frame {frame}")
@@ -121,8 +127,10 @@ def parse_frame_table(path: Path) -> list[Sample]:
                 continue
             try:
                 frame = int(float(cell))
-            except ValueError:
+            except (ValueError, OverflowError):  # "abc", "nan", "1e400"
                 raise ValueError(f"{path}: line {r}: {cell!r} is not a frame number") from None
+            if frame < 0:
+                raise ValueError(f"{path}: line {r}: frame {frame} is negative")
             out.append(Sample(video_id, half, frame, 1))
     return out
 

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from common.hungarian import hungarian_labels
-from common.io import atomic_write
+from common.io import FolderLock, atomic_write, remove_stale_temporaries
 from configs.hnet import HNetParams
 
 SPLITS = {"train": 0, "val": 1, "test": 2}
@@ -200,24 +200,77 @@ def save_split(path: str | Path, arrays: dict[str, np.ndarray], meta: dict[str, 
     return atomic_write(path, lambda f: np.savez(f, **payload))
 
 
+def _one_line(err: BaseException) -> str:
+    return " ".join(str(err).split())[:200] or type(err).__name__
+
+
 def load_split(path: str | Path, generate_hint: str = "python3 scripts/generate_hnet_data.py") -> dict[str, Any]:
-    """Read a split written by ``save_split``: its arrays and ``meta``. Clear errors on bad files."""
+    """Read a split written by ``save_split``: its arrays and ``meta``.
+
+    Every error names the file and says how to regenerate it: not an .npz archive (a text file, a truncated
+    download), missing arrays, arrays of different lengths or shapes, non-finite distances or DOA vectors,
+    association values other than 0 and 1 (or more than one 1 in a row or column), counts outside [0, M]."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"HNet data file {path} does not exist; generate it with `{generate_hint}`")
+    regenerate = f"regenerate it with `{generate_hint}`"
+    with open(path, "rb") as f:
+        magic = f.read(4)
+    if magic != b"PK\x03\x04":
+        raise ValueError(f"{path} is not a readable HNet .npz file (not a zip archive of arrays: it starts with "
+                         f"{magic!r}); {regenerate}")
     try:
         with np.load(path, allow_pickle=False) as f:
             data: dict[str, Any] = {k: f[k] for k in f.files}
-    except Exception as err:  # a truncated or foreign file
-        raise ValueError(f"{path} is not a readable HNet .npz file ({err}); regenerate it with `{generate_hint}`") from err
+    except Exception as err:  # a truncated archive, an object array
+        raise ValueError(f"{path} is not a readable HNet .npz file ({_one_line(err)}); {regenerate}") from None
     missing = [k for k in (*ARRAY_KEYS, "meta_json") if k not in data]
     if missing:
-        raise ValueError(f"{path} lacks arrays {missing}; expected {list(ARRAY_KEYS)}. Regenerate it with `{generate_hint}`")
-    data["meta"] = json.loads(str(data.pop("meta_json")))
-    n, m = data["dist"].shape[0], data["dist"].shape[-1]
-    if data["dist"].shape != (n, m, m) or data["assoc"].shape != (n, m, m):
-        raise ValueError(f"{path}: dist and assoc must be (N, M, M), got {data['dist'].shape} and {data['assoc'].shape}")
+        raise ValueError(f"{path} lacks arrays {missing}, expected {list(ARRAY_KEYS)}; {regenerate}")
+    try:
+        data["meta"] = json.loads(str(data.pop("meta_json")))
+    except ValueError as err:
+        raise ValueError(f"{path}: its meta_json is not JSON ({_one_line(err)}); {regenerate}") from None
+    if not isinstance(data["meta"], dict):
+        raise ValueError(f"{path}: its meta_json is not a JSON object; {regenerate}")
+    problem = _split_problem(data)
+    if problem:
+        raise ValueError(f"{path}: {problem}; {regenerate}")
     return data
+
+
+def _split_problem(data: dict[str, Any]) -> str | None:
+    """What is wrong with the arrays of a split, or None."""
+    dist = data["dist"]
+    if dist.ndim != 3 or dist.shape[1] != dist.shape[2] or dist.shape[1] < 1:
+        return f"dist must be (N, M, M), got {dist.shape}"
+    n, m = dist.shape[:2]
+    shapes = {"dist": (n, m, m), "assoc": (n, m, m), "ref_cart": (n, m, 3), "pred_cart": (n, m, 3), "nb_ref": (n,),
+              "nb_pred": (n,), "resolution": (n,), "random_fill": (n,)}
+    wrong = [f"{k} {data[k].shape}" for k, shape in shapes.items() if data[k].shape != shape]
+    if wrong:
+        return f"arrays of mismatched lengths or shapes for N={n} examples of M={m}: {', '.join(wrong)}"
+    not_numeric = [k for k in shapes if not (np.issubdtype(data[k].dtype, np.number) or data[k].dtype == bool)]
+    if not_numeric:
+        return f"arrays {not_numeric} are not numeric"
+    if n == 0:
+        return None
+    for key in ("dist", "ref_cart", "pred_cart"):
+        bad = ~np.isfinite(data[key]).reshape(n, -1).all(axis=1)
+        if bad.any():
+            return f"{key} holds NaN or inf in {int(bad.sum())} examples (the first is example {int(np.argmax(bad))})"
+    assoc = data["assoc"]
+    bad = ~np.isin(assoc, (0, 1)).reshape(n, -1).all(axis=1)
+    if bad.any():
+        i = int(np.argmax(bad))
+        values = sorted(set(np.unique(assoc[i]).tolist()) - {0, 1})
+        return f"association values must be 0 or 1, example {i} holds {values} ({int(bad.sum())} such examples)"
+    if assoc.sum(axis=1).max() > 1 or assoc.sum(axis=2).max() > 1:
+        return "an association matrix has more than one 1 in a row or column"
+    for key in ("nb_ref", "nb_pred"):
+        if data[key].min() < 0 or data[key].max() > m:
+            return f"{key} must lie in [0, {m}], found values {data[key].min()} .. {data[key].max()}"
+    return None
 
 
 def generate_dataset(
@@ -225,23 +278,26 @@ def generate_dataset(
     splits: tuple[str, ...] = ("train", "val", "test"), log=print,
 ) -> dict[str, Path]:
     """Write every split to ``out_dir`` (default ``params.data_dir``); skip files already made with the
-    same parameters unless ``force``. Returns the paths."""
+    same parameters unless ``force``, and make a damaged one again (saying why). Holds a lock on
+    ``out_dir`` (a second generator into it is refused). Returns the paths."""
     out_dir = Path(params.data_dir if out_dir is None else out_dir)
     signature = data_signature(params, seed)
     paths = {}
-    for split in splits:
-        path = split_path(out_dir, split)
-        paths[split] = path
-        if path.exists() and not force:
-            try:
-                if load_split(path)["meta"].get("signature") == signature:
-                    log(f"{path}: already generated with these parameters, kept")
-                    continue
-            except ValueError:
-                pass  # unreadable: regenerate below
-        arrays = generate_split(params, split, seed)
-        save_split(path, arrays, {"signature": signature, "split": split, "n": len(arrays["dist"])})
-        log(f"{path}: {len(arrays['dist']):,} examples")
+    with FolderLock(out_dir, what=f"HNet data folder {out_dir}"):
+        remove_stale_temporaries(out_dir)
+        for split in splits:
+            path = split_path(out_dir, split)
+            paths[split] = path
+            if path.exists() and not force:
+                try:
+                    if load_split(path)["meta"].get("signature") == signature:
+                        log(f"{path}: already generated with these parameters, kept")
+                        continue
+                except ValueError as err:
+                    log(f"{err.args[0].split('; regenerate')[0]}: generating it again")
+            arrays = generate_split(params, split, seed)
+            save_split(path, arrays, {"signature": signature, "split": split, "n": len(arrays["dist"])})
+            log(f"{path}: {len(arrays['dist']):,} examples")
     return paths
 
 

@@ -18,10 +18,13 @@ def main(argv=None) -> int:
     ap.add_argument("--out", required=True, help="output base folder, separate from the data set")
     ap.add_argument("--pairs-per-file", type=int, default=4, help="at most this many pairs per ov1 file of a group")
     ap.add_argument("--formats", nargs="+", default=["foa", "mic"], choices=["foa", "mic"])
+    ap.add_argument("--allow-short-audio", action="store_true",
+                    help="mix recordings shorter than their metadata or their pair (with a warning), labels cut to the audio")
     args = ap.parse_args(argv)
     _, params = resolve_params(ap, args, get_params)
     return report_errors(augment_dataset, params.dataset_dir, args.out, tuple(args.formats), params.mode,
-                         params.train_folds, args.pairs_per_file)
+                         params.train_folds, args.pairs_per_file, label_hop_s=params.label_hop_len_s,
+                         allow_short=args.allow_short_audio)
 
 
 if __name__ == "__main__":

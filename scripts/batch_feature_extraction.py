@@ -5,7 +5,9 @@
 
 Reads <dataset_dir>/<foa|mic>_dev/ and metadata_dev/ (the real TAU-NIGENS 2020 or the synthetic set
 of scripts/make_synthetic_tau.py) and writes <feat_label_dir>/<ds>_dev/, <ds>_dev_label/,
-<ds>_wts.npz and <ds>_dev_norm/. Files already extracted are skipped.
+<ds>_wts.npz and <ds>_dev_norm/. Recordings already extracted from the same wav, csv and parameters
+are skipped; changed ones are extracted again. A recording shorter than max_audio_len_s (a truncated
+file) is an error unless --allow-short-audio.
 """
 
 import sys
@@ -18,9 +20,12 @@ from doanet.extraction import batch_feature_extraction
 def main(argv=None) -> int:
     ap = task_parser(__doc__, "doanet", TASKS)
     ap.add_argument("--device", default="cpu", help="torch device for the STFT ('cpu', 'cuda')")
+    ap.add_argument("--allow-short-audio", action="store_true",
+                    help="pad recordings shorter than max_audio_len_s with silence (with a warning) and cut their "
+                         "labels to the audio, instead of stopping")
     args = ap.parse_args(argv)
     task_id, params = resolve_params(ap, args, get_params, "DOAnet feature extraction")
-    return report_errors(batch_feature_extraction, params, task_id, args.device)
+    return report_errors(batch_feature_extraction, params, task_id, args.device, allow_short=args.allow_short_audio)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@
 import sys
 import time
 
-from configs.cli import resolve_params, task_parser
+from configs.cli import report_errors, resolve_params, task_parser
 from configs.hnet import TASKS, get_params
 from hnet.data import generate_dataset
 
@@ -21,9 +21,10 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     _, params = resolve_params(ap, args, get_params, "HNet data")
     t0 = time.perf_counter()
-    generate_dataset(params, out_dir=args.out, seed=args.seed, force=args.force)
-    print(f"done in {time.perf_counter() - t0:.1f}s")
-    return 0
+    status = report_errors(generate_dataset, params, out_dir=args.out, seed=args.seed, force=args.force)
+    if status == 0:
+        print(f"done in {time.perf_counter() - t0:.1f}s")
+    return status
 
 
 if __name__ == "__main__":

@@ -6,13 +6,16 @@
 
 Writes <output-dir>/<league>/<season>/<date - HH-MM Home S - S Away>/{1,2}_224p.mkv (25 fps H.264, the
 frame index stamped in the top-left corner), Labels-ball.json, {1,2}_header_frames.csv and
-{1,2}_224p_gt.npz. Existing files are kept (--force rewrites them), so an interrupted run resumes.
+{1,2}_224p_gt.npz. Existing files are kept (--force rewrites them), so an interrupted run resumes; the
+run holds a lock on the output folder and removes the temporaries a killed run left in it.
 """
 
 import sys
 import time
+from pathlib import Path
 
-from configs.cli import report_errors, resolve_params, task_parser
+from common.io import FolderLock, remove_stale_temporaries
+from configs.cli import positive_int, report_errors, resolve_params, task_parser
 from configs.headernet import TASKS, get_params
 from headernet.synth import generate_games
 
@@ -20,7 +23,7 @@ from headernet.synth import generate_games
 def main(argv=None) -> int:
     ap = task_parser(__doc__, "headernet", TASKS)
     ap.add_argument("--output-dir", help="root of the games (default: the task's synth_dir)")
-    ap.add_argument("--games", type=int, help="number of games (default: the task's synth_games)")
+    ap.add_argument("--games", type=positive_int, help="number of games (default: the task's synth_games)")
     ap.add_argument("--seed", type=int, help="generator seed (default: the task's synth_seed)")
     ap.add_argument("--force", action="store_true", help="rewrite files that exist")
     args = ap.parse_args(argv)
@@ -28,9 +31,13 @@ def main(argv=None) -> int:
 
     def run() -> None:
         t0 = time.perf_counter()
-        folders = generate_games(params, out_dir=args.output_dir, n_games=args.games, seed=args.seed, force=args.force,
-                                 progress=True)
-        print(f"{len(folders)} games under {args.output_dir or params.synth_dir} in {time.perf_counter() - t0:.1f}s")
+        out = Path(args.output_dir or params.synth_dir)
+        with FolderLock(out, what=f"synthetic SoccerNet folder {out}"):
+            for folder in (out, *(p for p in out.rglob("*") if p.is_dir())):
+                remove_stale_temporaries(folder)
+            folders = generate_games(params, out_dir=out, n_games=args.games, seed=args.seed, force=args.force,
+                                     progress=True)
+        print(f"{len(folders)} games under {out} in {time.perf_counter() - t0:.1f}s")
 
     return report_errors(run)
 

@@ -13,6 +13,7 @@ import sys
 import torch
 
 from common.device import pick_device
+from configs.cli import positive_int
 from hnet.checkpoint import load_hnet
 from hnet.evaluate import load_test_split, params_for_checkpoint
 from hnet.plots import pick_examples, plot_associations
@@ -25,7 +26,7 @@ def main(argv=None) -> int:
     ap.add_argument("--data", help="a .npz split (default: a generated test split)")
     ap.add_argument("--seed", type=int, help="seed of the generated test split")
     ap.add_argument("--task-id", help="test distribution (default: the checkpoint's task)")
-    ap.add_argument("--n", type=int, default=12, help="number of examples to plot")
+    ap.add_argument("--n", type=positive_int, default=12, help="number of examples to plot")
     ap.add_argument("--errors", action="store_true", help="plot only misassociated examples")
     ap.add_argument("--out", default="data/plots/hnet_associations.png")
     ap.add_argument("--device", default="auto")

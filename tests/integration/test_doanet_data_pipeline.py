@@ -34,6 +34,6 @@ def test_cli_errors(tmp_path):
     result = subprocess.run([sys.executable, str(ROOT / "scripts" / "batch_feature_extraction.py"), "999", "--set",
                              f"dataset_dir={tmp_path}/none"], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 2 and "make_synthetic_tau.py 999" in result.stderr
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "make_synthetic_tau.py"), "31"],
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "make_synthetic_tau.py"), "77"],
                             capture_output=True, text=True, cwd=ROOT, timeout=120)
-    assert result.returncode == 2 and "unknown task id '31'" in result.stderr
+    assert result.returncode == 2 and "unknown task id '77'" in result.stderr
