@@ -17,15 +17,15 @@ import sys
 
 from auralnav.evaluation import evaluate_agent
 from configs.auralnav import TASKS, get_params
-from configs.cli import report_errors, resolve_params, task_parser
+from configs.cli import positive_int, probability, report_errors, resolve_params, task_parser
 
 
 def main(argv=None) -> int:
     ap = task_parser(__doc__, "auralnav", TASKS)
     ap.add_argument("--agent", default="oracle", help="'random', 'oracle' or a checkpoint path")
-    ap.add_argument("--episodes", type=int, help="number of episodes (default: the task's eval_episodes)")
+    ap.add_argument("--episodes", type=positive_int, help="number of episodes (default: the task's eval_episodes)")
     ap.add_argument("--seed", type=int, help="seed of the first episode (default: the task's eval_seed)")
-    ap.add_argument("--epsilon", type=float, default=0.0,
+    ap.add_argument("--epsilon", type=probability, default=0.0,
                     help="a learned agent's random-action rate (0: greedy; 0.05 is the usual DQN evaluation)")
     ap.add_argument("--out-dir", help="output folder (default: <run_dir>/<task>_<agent>_seed<seed>)")
     args = ap.parse_args(argv)

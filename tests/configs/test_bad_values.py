@@ -98,3 +98,13 @@ def test_zero_soccernet_games_is_refused_up_front(tmp_path, capsys):
         _script("make_synthetic_soccernet").main(["--quick", "--games", "0", "--output-dir", str(tmp_path / "sn")])
     assert exit_.value.code == 2 and "--games: 0 is not an integer >= 1" in capsys.readouterr().err
     assert not (tmp_path / "sn").exists()
+
+
+@pytest.mark.parametrize(("script", "argv", "message"), [
+    ("evaluate_auralnav", ["999", "--epsilon", "5"], "--epsilon: 5 is not a number in [0, 1]"),
+    ("visualize_doanet_output", ["--checkpoint", "x.pt", "--files", "-1"], "--files: -1 is not an integer >= 1"),
+])
+def test_out_of_range_numbers_are_refused(script, argv, message, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        _script(script).main(argv)
+    assert exit_.value.code == 2 and message in capsys.readouterr().err
