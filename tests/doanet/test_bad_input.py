@@ -282,3 +282,36 @@ def test_a_lock_left_by_a_killed_process_is_taken_over(tiny):
     (feature_dirs(tiny)["raw"] / ".lock").write_text(f"{gone.pid}\n")
     assert "2 new" in " ".join(extract(tiny))
     assert not (feature_dirs(tiny)["raw"] / ".lock").exists()
+
+
+# --- 6 and 8. the trainer: nothing written before the data check, one process per run folder ----------------
+
+
+def test_training_without_features_leaves_no_run_folder(tiny, tmp_path):
+    from doanet.train import train
+
+    params = get_params("999", **{**tiny.__dict__, "run_dir": str(tmp_path / "runs"), "model_dir": str(tmp_path / "m"),
+                                  "use_hnet": False})
+    with pytest.raises(FileNotFoundError, match="batch_feature_extraction.py"):
+        train(params, "999", "1", "cpu", log=lambda *_: None)
+    assert not (tmp_path / "runs").exists() and not (tmp_path / "m").exists()
+
+
+def test_a_second_training_of_one_task_and_job_is_refused(tiny, tmp_path, other_process):
+    from doanet.train import train
+
+    write_recording(Path(tiny.dataset_dir), "fold2_room1_mix001_ov1")
+    params = get_params("999", **{**tiny.__dict__, "run_dir": str(tmp_path / "runs"), "model_dir": str(tmp_path / "m"),
+                                  "use_hnet": False, "label_sequence_length": 10, "val_folds": (2,)})
+    extract(params)
+    run_dir = tmp_path / "runs" / "999_1"
+    run_dir.mkdir(parents=True)
+    (run_dir / ".lock").write_text(f"{other_process}\n")
+    with pytest.raises(FolderInUseError, match=rf"run 999_1 is in use by process {other_process}"):
+        train(params, "999", "1", "cpu", log=lambda *_: None)
+    assert output_files(run_dir) == [".lock"]  # no config.json, no checkpoint beside the other writer
+    (run_dir / ".lock").unlink()
+    torch = pytest.importorskip("torch")
+    torch.save({"weights": torch.zeros(1)}, run_dir / "last.pt")  # a foreign last.pt
+    with pytest.raises(ValueError, match=r"last.pt is not a training checkpoint of this project"):
+        train(params, "999", "1", "cpu", log=lambda *_: None)
