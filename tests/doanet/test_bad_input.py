@@ -315,3 +315,25 @@ def test_a_second_training_of_one_task_and_job_is_refused(tiny, tmp_path, other_
     torch.save({"weights": torch.zeros(1)}, run_dir / "last.pt")  # a foreign last.pt
     with pytest.raises(ValueError, match=r"last.pt is not a training checkpoint of this project"):
         train(params, "999", "1", "cpu", log=lambda *_: None)
+
+
+@pytest.mark.parametrize(("damage", "message"), [
+    ("wav", "fold1_room1_mix001_ov1.wav: not a readable audio file"),
+    ("csv", "fold1_room1_mix001_ov1.csv:2: azimuth inf is outside [-180, 180]"),
+])
+def test_the_extraction_script_reports_bad_input_in_one_line(tiny, damage, message, capsys):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bfe", Path(__file__).parents[2] / "scripts" / "batch_feature_extraction.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    name = "fold1_room1_mix001_ov1"
+    if damage == "wav":
+        Path(tiny.dataset_dir, "foa_dev", f"{name}.wav").write_bytes(np.random.default_rng(1).bytes(3000))
+    else:
+        Path(tiny.dataset_dir, "metadata_dev", f"{name}.csv").write_text("0,1,0,10,20\n1,1,0,inf,20\n")
+    sets = [f"dataset_dir={tiny.dataset_dir}", f"feat_label_dir={tiny.feat_label_dir}", "max_audio_len_s=1.0",
+            "train_folds=(3,)"]
+    assert script.main(["999", "--set", *sets]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err and err.count("\n") == 1
