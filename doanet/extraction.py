@@ -7,8 +7,8 @@ Layout under ``params.feat_label_dir`` (``{ds}`` = foa or mic, ``{mode}`` = dev)
     {ds}_{mode}_label/<name>.npy  labels (n_label_frames, max_doas, 4): xyz + activity per slot
     {ds}_wts.npz                  per-feature mean and std (C, 64) of the training folds, and their files
     {ds}_{mode}_norm/<name>.npy   normalised features
-    {ds}_{mode}_record/<name>.json what the raw features and labels were made from: size and mtime of the
-                                  wav and the csv, and the parameters that shape them
+    {ds}_{mode}_record/<name>.json what the raw features and labels were made from: size, mtime and inode
+                                  of the wav and the csv, and the parameters that shape them
 
 Every file is written atomically. A recording whose record matches its inputs is skipped, so an interrupted
 run resumes; one whose wav, csv or parameters changed (or that has no record) is extracted again, and the
@@ -87,8 +87,10 @@ def _save_npy(path: Path, array: np.ndarray) -> None:
 
 
 def _file_stamp(path: Path) -> dict[str, int]:
+    """Size, modification time and inode: an atomic rewrite (a new file renamed over the old) changes the inode
+    even where the file system's clock is too coarse to change the mtime."""
     st = path.stat()
-    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "inode": st.st_ino}
 
 
 def source_record(params: DOAnetParams, wav: Path, csv: Path, allow_short: bool = False) -> dict:

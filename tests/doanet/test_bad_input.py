@@ -106,6 +106,18 @@ def test_outputs_of_removed_recordings_are_removed(tiny):
     assert not [f for f in output_files(Path(tiny.feat_label_dir)) if "mix002" in f]
 
 
+def test_a_regenerated_data_set_is_extracted_again(tmp_path):
+    """make_synthetic_tau.py --force --seed 5, then batch_feature_extraction.py: every recording is redone."""
+    params = small_synth(tmp_path, synth_folds=(3,), feat_label_dir=str(tmp_path / "feat"))
+    generate_dataset(params, log=lambda *_: None)
+    extract(params)
+    before = np.load(feature_dirs(params)["raw"] / "fold3_room1_mix001_ov1.npy")
+    generate_dataset(params, seed=5, force=True, log=lambda *_: None)
+    logs = " ".join(extract(params))
+    assert "1 recordings out of date" in logs and "(wav, csv changed)" in logs and "0 new, 1 redone" in logs
+    assert not np.allclose(np.load(feature_dirs(params)["raw"] / "fold3_room1_mix001_ov1.npy"), before)
+
+
 # --- 2. truncated audio --------------------------------------------------------------------------------------
 
 
