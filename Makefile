@@ -10,10 +10,11 @@ DEVICE ?= auto
 
 .PHONY: install demo demo-hnet demo-doanet-data demo-doanet-train demo-auralnav demo-headernet test lint bench
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt requirements-train-detector.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements.txt
+	$(BIN)/python -m pip install -q --no-deps -r requirements-train-detector.txt
 	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $(STAMP)
 
@@ -30,7 +31,8 @@ demo: demo-hnet demo-doanet-data demo-doanet-train demo-auralnav demo-headernet
 	@echo "          data/models/999_demo_foa_dev_split1_{model.pt,metrics.json,curves.png}, data/demo/doanet_output/"
 	@echo "  AuralNav data/runs/auralnav/999_{oracle,random}_seed0/ (baselines), separator_999.pt(.json),"
 	@echo "          999_demo/ (agent: curves.png, episodes.csv, best.pt), 999_999_demo_best_seed0/ (its evaluation)"
-	@echo "  HeaderNet data/soccernet_synth_quick/ (synthetic games), data/header_cache_quick/ (crop cache and index)"
+	@echo "  HeaderNet data/soccernet_synth_quick/ (synthetic games), data/header_cache_quick/ (random-init build),"
+	@echo "          data/header_cache_quick_gt/ (ground-truth boxes) and its contact_sheet.png, summary.txt"
 
 demo-hnet: $(STAMP)
 	$(THREADS) $(BIN)/python scripts/generate_hnet_data.py 999
@@ -65,7 +67,13 @@ demo-auralnav: $(STAMP)
 
 demo-headernet: $(STAMP)
 	$(THREADS) $(BIN)/python scripts/make_synthetic_soccernet.py --quick
+	@echo "--- pipeline check: random-init RF-DETR Nano (finds no ball: every sample is skipped)"
 	$(THREADS) $(BIN)/python scripts/generate_positive_negative_dataset.py --quick --device $(DEVICE) --no-progress
+	@echo "--- the crops: the synthetic games' ground-truth boxes instead of a detector"
+	$(THREADS) $(BIN)/python scripts/generate_positive_negative_dataset.py --quick --detector ground-truth \
+		--output-dir data/header_cache_quick_gt --no-progress
+	$(THREADS) $(BIN)/python scripts/inspect_header_cache.py --quick --cache-dir data/header_cache_quick_gt
+	@echo "HeaderNet contact sheet: data/header_cache_quick_gt/contact_sheet.png"
 
 ## test: the whole suite on the CPU (what CI runs)
 test: $(STAMP)

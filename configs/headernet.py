@@ -13,6 +13,9 @@ from typing import Any
 from configs.base import resolve
 
 VARIANTS = ("nano", "small", "medium", "large")
+SPLITS = ("train", "valid", "test", "challenge")
+GAME_LISTS = ("spotting", "spotting-ball")
+DETECTORS = ("rfdetr", "ground-truth")
 WINDOW = (-24, -18, -12, -6, -3, 0, 3, 6, 12, 18, 24)
 
 
@@ -24,6 +27,11 @@ class HeaderNetParams:
     # --- inputs -----------------------------------------------------------------------------------
     dataset_path: str = "data/soccernet_synth"
     """Root of the games (league/season/match/1_224p.mkv), the real SoccerNet or our synthetic one."""
+    split: str = ""
+    """A SoccerNet split (train, valid, test, challenge): only the games of that split (SoccerNet.utils.getListGames)
+    under dataset_path are built, and those missing on disk are listed. Empty: every game found."""
+    split_list: str = "spotting"
+    """Which SoccerNet game list split selects from: 'spotting' (the 500 SoccerNet-v2 games) or 'spotting-ball'."""
     header_dataset: str = ""
     """Root of the annotations: Labels-ball.json files and/or per-match frame tables. Empty: dataset_path."""
     video_quality: str = "224p"
@@ -56,6 +64,9 @@ class HeaderNetParams:
     """A half that decodes fewer than this fraction of its requested frames is listed in failed_videos.csv."""
 
     # --- detector ---------------------------------------------------------------------------------
+    detector: str = "rfdetr"
+    """'rfdetr', or 'ground-truth': the boxes of a synthetic game's ground-truth sidecar (refused on real data),
+    so that a build without trained weights still writes real crops; every output then says so."""
     variant: str = "medium"
     """RF-DETR size: nano, small, medium or large (the original ran the COCO Medium)."""
     weights: str = ""
@@ -93,6 +104,8 @@ class HeaderNetParams:
     # --- synthetic SoccerNet games ----------------------------------------------------------------
     synth_dir: str = "data/soccernet_synth"
     synth_games: int = 2
+    synth_split: str = "train"
+    """The synthetic games are rendered under the paths of real SoccerNet games of this split, so --split selects them."""
     synth_half_s: float = 180.0
     """Length of each half in seconds (a real half is 45 min; the builder does not care)."""
     synth_qualities: tuple[str, ...] = ("224p",)
@@ -131,6 +144,14 @@ class HeaderNetParams:
             raise ValueError("crop_scale_factor and fps must be > 0")
         if not self.output_name.endswith(".csv") or "/" in self.output_name:
             raise ValueError(f"output_name must be a bare file name ending in .csv, got {self.output_name!r}")
+        if self.split and self.split not in SPLITS:
+            raise ValueError(f"split must be one of {SPLITS} (or empty: all games), got {self.split!r}")
+        if self.split_list not in GAME_LISTS:
+            raise ValueError(f"split_list must be one of {GAME_LISTS}, got {self.split_list!r}")
+        if self.synth_split not in SPLITS:
+            raise ValueError(f"synth_split must be one of {SPLITS}, got {self.synth_split!r}")
+        if self.detector not in DETECTORS:
+            raise ValueError(f"detector must be one of {DETECTORS}, got {self.detector!r}")
         if self.synth_games < 1 or self.synth_half_s < 4.0 or self.synth_players < 2:
             raise ValueError("synth_games >= 1, synth_half_s >= 4 and synth_players >= 2 are needed")
         lo, hi = self.synth_event_gap_s
@@ -163,3 +184,86 @@ TASKS: dict[str, dict[str, Any]] = {
 def get_params(task_id: str | int = "1", **overrides: Any) -> HeaderNetParams:
     """The parameters of task ``task_id`` with ``overrides`` on top. Unknown ids or keys: ValueError."""
     return resolve(HeaderNetParams(), TASKS, task_id, **overrides)
+
+
+# --- the ball detector trained on the synthetic games (scripts/train_ball_detector.py) -------------------
+
+
+@dataclass(frozen=True)
+class BallDetectorParams:
+    quick_test: bool = False
+    """A smoke run: one tiny game, a few frames at 64 px, two optimizer steps."""
+
+    # --- data: synthetic games under SoccerNet paths, their frames as a COCO export --------------------
+    synth_dir: str = "data/soccernet_synth_detector"
+    train_games: int = 4
+    """Synthetic games of the SoccerNet train split whose frames are the training set."""
+    held_out_games: int = 1
+    """Synthetic games of the valid split: the first one's first half is the held-out evaluation."""
+    synth_half_s: float = 180.0
+    synth_players: int = 8
+    synth_seed: int = 11
+    frame_stride: int = 15
+    """Every this-many-th frame of each training half goes into the COCO export (neighbours are near copies)."""
+    coco_dir: str = "data/ball_coco"
+
+    # --- model and optimisation -------------------------------------------------------------------------
+    variant: str = "nano"
+    resolution: int = 384
+    """Detector input size: Nano's own, which is what the builder runs it at (detector_resolution 0)."""
+    device: str = "auto"
+    batch_size: int = 2
+    lr: float = 1e-4
+    lr_encoder: float = 1.5e-4
+    weight_decay: float = 1e-4
+    use_ema: bool = False
+    """rfdetr's EMA of the weights; off: at a few hundred steps it lags far behind the live weights."""
+    seed: int = 0
+
+    # --- evaluation and stopping ------------------------------------------------------------------------
+    eval_frames: int = 60
+    eval_stride: int = 73
+    """Held-out frames: every this-many-th frame of the first half of the first valid game, at most eval_frames."""
+    eval_batch: int = 4
+    eval_every_s: float = 300.0
+    """Seconds of wall time between two curve points (each one also checkpoints)."""
+    confidence_threshold: float = 0.25
+    """A ball box counts when its confidence reaches this (the builder's threshold)."""
+    goal_recall: float = 0.9
+    budget_s: float = 2700.0
+    """Total wall time of the run over all its sessions; training stops at the first step past it."""
+    max_steps: int = 0
+    """Stop after this many optimizer steps in all (0: no limit)."""
+    run_root: str = "data/runs/headernet"
+
+    def validate(self) -> None:
+        if self.variant not in VARIANTS:
+            raise ValueError(f"variant must be one of {VARIANTS}, got {self.variant!r}")
+        if self.resolution <= 0 or self.resolution % 32:
+            raise ValueError(f"resolution must be a positive multiple of 32, got {self.resolution}")
+        if self.train_games < 1 or self.held_out_games < 1 or self.frame_stride < 1 or self.eval_stride < 1:
+            raise ValueError("train_games, held_out_games, frame_stride and eval_stride must be >= 1")
+        if self.batch_size < 1 or self.eval_frames < 1 or self.eval_batch < 1 or self.max_steps < 0:
+            raise ValueError("batch_size, eval_frames and eval_batch must be >= 1, max_steps >= 0")
+        if self.budget_s <= 0 or self.eval_every_s <= 0:
+            raise ValueError("budget_s and eval_every_s must be > 0")
+
+    def synth_params(self, split: str) -> HeaderNetParams:
+        """The HeaderNetParams that render this run's synthetic games of ``split``."""
+        return get_params("1", synth_dir=self.synth_dir, synth_half_s=self.synth_half_s,
+                          synth_players=self.synth_players, synth_seed=self.synth_seed, synth_split=split)
+
+
+BALL_TASKS: dict[str, dict[str, Any]] = {
+    # RF-DETR Nano at 384 px on 4 synthetic games of 3-minute halves, 45 minutes of one CPU thread.
+    "1": {},
+    # quick_test: one game of 12-second halves, 4 training frames at 64 px, two optimizer steps.
+    "999": {"quick_test": True, "synth_dir": "data/soccernet_synth_detector_quick", "coco_dir": "data/ball_coco_quick",
+            "train_games": 1, "synth_half_s": 12.0, "synth_players": 3, "frame_stride": 75, "resolution": 64,
+            "batch_size": 2, "eval_frames": 2, "eval_stride": 100, "eval_every_s": 3600.0, "max_steps": 2},
+}
+
+
+def get_ball_params(task_id: str | int = "1", **overrides: Any) -> BallDetectorParams:
+    """The ball detector training parameters of task ``task_id`` with ``overrides``; unknown ids or keys: ValueError."""
+    return resolve(BallDetectorParams(), BALL_TASKS, task_id, **overrides)

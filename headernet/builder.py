@@ -12,6 +12,7 @@ left out. Finished samples are skipped on a rerun.
 
 from __future__ import annotations
 
+import json
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -20,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from common.io import write_json
+from configs.base import to_dict
 from configs.headernet import HeaderNetParams
 from headernet import cache
 from headernet.annotations import Sample, VideoSource, discover_videos, load_positives
@@ -27,6 +30,7 @@ from headernet.crops import ball_track, crop_radius, crop_stack, output_size_for
 from headernet.detector import Detector, to_records
 from headernet.frames import VideoError, VideoInfo, open_reader, probe
 from headernet.sampling import frames_to_decode, half_rng, sample_negatives, window_frames
+from headernet.splits import SplitSelection, select_split
 
 STAGES = ("annotations", "sampling", "decode", "detect", "crop_write")
 
@@ -42,6 +46,8 @@ class BuildSummary:
     skipped: int = 0
     failed_halves: int = 0
     label_problems: int = 0
+    split: SplitSelection | None = None
+    """With --split: the split's games present on disk and those missing."""
     frames_requested: int = 0
     frames_decoded: int = 0
     frames_detected: int = 0
@@ -50,7 +56,9 @@ class BuildSummary:
 
     def format(self) -> str:
         times = ", ".join(f"{k} {v:.2f}s" for k, v in self.seconds.items())
-        return (f"samples {self.samples} ({self.positives} positive, {self.negatives} negative): written {self.written}, "
+        split = f"{self.split.describe()}\n" if self.split is not None else ""
+        return (f"{split}samples {self.samples} ({self.positives} positive, {self.negatives} negative): "
+                f"written {self.written}, "
                 f"already done {self.already_done}, skipped {self.skipped}; failed halves {self.failed_halves}; "
                 f"unreadable label files {self.label_problems}\n"
                 f"frames decoded {self.frames_decoded}/{self.frames_requested} ({self.seeks} seeks), "
@@ -79,6 +87,12 @@ def plan_halves(params: HeaderNetParams, shard: tuple[int, int] | None, summary:
     for p in problems:
         log(f"warning: label file left out: {p.reason}")
     videos = discover_videos(params.dataset_path, params.video_quality)
+    if params.split:
+        summary.split = select_split(params.dataset_path, params.split, params.split_list, params.video_quality)
+        log(summary.split.describe())
+        keep = summary.split.video_ids
+        positives = [s for s in positives if s.video_id in keep]
+        videos = {k: v for k, v in videos.items() if k[0] in keep}
     by_half: dict[tuple[str, int], list[int]] = defaultdict(list)
     for s in positives:
         by_half[(s.video_id, s.half)].append(s.frame)
@@ -130,7 +144,7 @@ def group_samples(samples: list[Sample], params: HeaderNetParams, frame_count: i
 
 def build_sample(s: Sample, decoded: dict[int, np.ndarray], grays: dict[int, np.ndarray], balls: dict[int, dict | None],
                  players: dict[int, list[dict]], info: VideoInfo, params: HeaderNetParams,
-                 video: str) -> tuple[np.ndarray | None, dict | str]:
+                 video: str, detector_info: dict | None = None) -> tuple[np.ndarray | None, dict | str]:
     """(crop stack (T, S, S, 3), metadata) of one sample, or (None, reason it is skipped)."""
     wf = window_frames(s.frame, params.window)
     present = [t in decoded for t in wf]
@@ -166,7 +180,8 @@ def build_sample(s: Sample, decoded: dict[int, np.ndarray], grays: dict[int, np.
     centre_point = track[list(params.window).index(0)]
     velocity = centre_point["velocity"] or [0.0, 0.0]
     meta = {"video_id": s.video_id, "half": s.half, "frame": s.frame, "label": s.label, "window": list(params.window),
-            "video": video, "output_size": size, "channels": [-n, 0, n], "frames": frames_meta,
+            "video": video, "output_size": size, "channels": [-n, 0, n], "detector": detector_info or {},
+            "frames": frames_meta,
             "index": {"label": s.label, "video_id": s.video_id, "half": s.half, "frame": s.frame,
                       "ball_conf": round(centre_point["confidence"], 4), "ball_vx": round(velocity[0], 3),
                       "ball_vy": round(velocity[1], 3), "player_count": len(players.get(s.frame, []))}}
@@ -208,7 +223,8 @@ def process_half(h: _Half, params: HeaderNetParams, detector: Detector, out_dir:
                 players[t] = to_records(d, detector.player_class_ids, params.topk, params.confidence_threshold)
             grays = {t: cv2.cvtColor(img, cv2.COLOR_RGB2GRAY) for t, img in decoded.items()}
             for s in group:
-                stack, meta = build_sample(s, decoded, grays, balls, players, h.info, params, video)
+                stack, meta = build_sample(s, decoded, grays, balls, players, h.info, params, video,
+                                           detector_provenance(detector))
                 if stack is None:
                     skipped.append({"video_id": s.video_id, "half": s.half, "frame": s.frame, "label": s.label,
                                     "reason": meta})
@@ -233,6 +249,12 @@ def process_half(h: _Half, params: HeaderNetParams, detector: Detector, out_dir:
                                  (f" ({errors})" if errors else "")})
 
 
+def detector_provenance(detector) -> dict:
+    """What found the boxes, for every sample's metadata (``provenance`` of the detector, else its class name)."""
+    info = getattr(detector, "provenance", None)
+    return dict(info) if info else {"kind": type(detector).__name__}
+
+
 def build_dataset(params: HeaderNetParams, detector: Detector | Callable[[], Detector], shard: tuple[int, int] | None = None,
                   progress: bool = False, log: Callable[[str], None] = print) -> BuildSummary:
     """Build (or resume) the crop cache of ``params.output_dir``; see the module docstring.
@@ -244,8 +266,16 @@ def build_dataset(params: HeaderNetParams, detector: Detector | Callable[[], Det
     skipped: list[dict] = []
     failed: list[dict] = []
     halves = plan_halves(params, shard, summary, failed, log)
+    check = getattr(detector, "check_videos", None)
+    if check is not None:  # e.g. the ground-truth detector refuses real data
+        check([h.source.path for h in halves])
+    # the inputs are good: only now is anything written
     out_dir = Path(params.output_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    suffix = f".shard-{shard[0]}-of-{shard[1]}" if shard else ""
+    record = out_dir / f"build_params{suffix}.json"
+    if not record.is_file() or json.loads(record.read_text()) != to_dict(params):  # a rerun touches nothing
+        write_json(record, to_dict(params))
     if not hasattr(detector, "detect"):
         if any(not cache.is_done(out_dir, s) for h in halves for s in h.samples):
             detector = detector()

@@ -104,6 +104,12 @@ class RFDETRDetector:
     def resolution(self) -> int:
         return int(self.model.model.resolution)
 
+    @property
+    def provenance(self) -> dict:
+        """What found the boxes, for every sample's metadata."""
+        return {"kind": "rfdetr", "variant": self.variant, "weights": self.weights or None, "resolution": self.resolution,
+                "classes": self.class_names, "note": "" if self.weights else "random initialisation: finds no ball"}
+
     def detect(self, images: list[np.ndarray], *, video: Path | None = None,
                frames: list[int] | None = None) -> list[sv.Detections]:
         """One ``Detections`` per RGB image (H, W, 3) uint8, boxes xyxy in the image's pixels."""

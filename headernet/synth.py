@@ -1,11 +1,13 @@
 """Synthetic SoccerNet games: rendered halves in SoccerNet's layout, with header events and their labels.
 
-A game is a folder ``<root>/<league>/<season>/<date - HH-MM Home S - S Away>/`` holding, per half and
-quality, ``1_224p.mkv`` / ``2_224p.mkv`` (398x224, 25 fps, H.264, optionally ``*_720p.mkv``), the
-labels as SoccerNet writes them (``Labels-ball.json``: gameTime "H - MM:SS", position in ms, label,
-team, visibility) and as the original's per-match frame tables (``1_header_frames.csv``: one
-"Frame Number" column per half), and a ground-truth sidecar ``<half>_<quality>_gt.npz`` with the ball,
-player and head boxes of every frame, which only tests and benchmarks read.
+A game is a folder ``<root>/<league>/<season>/<date - HH-MM Home S - S Away>/``, named after a real
+SoccerNet game of the split ``synth_split`` (so the builder's ``--split`` selects synthetic games as it
+does real ones), holding, per half and quality, ``1_224p.mkv`` / ``2_224p.mkv`` (398x224, 25 fps,
+H.264, optionally ``*_720p.mkv``), the labels as SoccerNet writes them (``Labels-ball.json``: gameTime
+"H - MM:SS", position in ms, label, team, visibility) and as the original's per-match frame tables
+(``1_header_frames.csv``: one "Frame Number" column per half), and a ground-truth sidecar
+``<half>_<quality>_gt.npz`` with the ball, player and head boxes of every frame, which tests,
+benchmarks, the ball detector's training data and the builder's ``--detector ground-truth`` read.
 
 The scene: a striped pitch with lines, two teams of players (body and head) moving along smooth
 paths, and a ball that travels from one ball action to the next: along the ground between feet, on a
@@ -22,6 +24,7 @@ import zlib
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import supervision as sv
@@ -33,9 +36,6 @@ FPS = 25
 SIZES = {"224p": (398, 224), "720p": (1280, 720)}
 STAMP_BITS = 18
 _STAMP_CELL = 5  # pixels per code cell at 224p
-_LEAGUES = ("england_epl", "spain_laliga", "germany_bundesliga", "italy_serie-a", "france_ligue-1")
-_TEAMS = ("Middlesbrough", "Preston", "Reading", "Swansea", "Hull City", "Stoke City", "Leeds", "Wigan",
-          "Barnsley", "Luton", "Millwall", "Brentford")
 _OTHER_LABELS = ("PASS", "DRIVE", "HIGH PASS", "CROSS", "SHOT", "THROW IN")
 _LOFTED = ("HIGH PASS", "CROSS")
 # Scene geometry in pixels at 224p (scaled for other sizes).
@@ -60,16 +60,16 @@ class Half:
     n_frames: int
 
 
-def game_relpaths(n_games: int, seed: int) -> list[str]:
-    """``league/season/<date - HH-MM Home S - S Away>`` for each synthetic game, seeded."""
+def game_relpaths(n_games: int, seed: int, split: str = "train") -> list[str]:
+    """``league/season/<date - HH-MM Home S - S Away>`` of ``n_games`` real SoccerNet games of ``split``
+    (``SoccerNet.utils.getListGames``), a seeded choice, so that ``--split`` selects synthetic games too."""
+    from headernet.splits import split_games
+
+    games = split_games(split)
+    if n_games > len(games):
+        raise ValueError(f"{n_games} synthetic games asked of split {split!r}, which has only {len(games)}")
     rng = np.random.default_rng([seed, 7])
-    out = []
-    for g in range(n_games):
-        home, away = rng.choice(len(_TEAMS), 2, replace=False)
-        day = 1 + g % 28
-        out.append(f"{_LEAGUES[g % len(_LEAGUES)]}/2019-2020/2019-10-{day:02d} - 19-45 {_TEAMS[home]} "
-                   f"{rng.integers(0, 4)} - {rng.integers(0, 4)} {_TEAMS[away]}")
-    return out
+    return [games[i] for i in sorted(rng.choice(len(games), n_games, replace=False))]
 
 
 def simulate_half(n_frames: int, n_players: int, rng: np.random.Generator, event_gap_s: tuple[float, float],
@@ -244,7 +244,7 @@ def generate_games(params: HeaderNetParams, out_dir: str | Path | None = None, n
     seed = params.synth_seed if seed is None else seed
     n_frames = round(params.synth_half_s * FPS)
     folders = []
-    rels = game_relpaths(n_games, seed)
+    rels = game_relpaths(n_games, seed, params.synth_split)
     bar = _progress(rels, "games", progress)
     for g, rel in enumerate(bar):
         folder = out_dir / rel
@@ -287,27 +287,51 @@ def _progress(items, desc: str, enabled: bool):
     return tqdm(items, desc=desc, unit="game")
 
 
-# --- a detector double for tests and benchmarks ---------------------------------------------------------
+# --- the ground-truth "detector" of the synthetic games ------------------------------------------------------
 
 
-class OracleDetector:
-    """A detector double that returns the ground-truth sidecar's boxes: ball (class 0) and players (class 1).
+GROUND_TRUTH_NOTE = ("boxes read from the synthetic game's ground-truth sidecar (<half>_<quality>_gt.npz), not found by "
+                     "a detector: for looking at the pipeline's crops only, never for measuring a detector")
 
-    Only for tests and benchmarks on synthetic games: it needs the ``<half>_<quality>_gt.npz`` beside the
-    video and the frame indices, which the builder passes to every detector. The scripts never use it.
+
+class GroundTruthDetector:
+    """Returns the ground-truth sidecar's boxes of each frame: ball (class 0, confidence 1) and players (class 1).
+
+    Only for synthetic games (``--detector ground-truth``, tests, benchmarks): it reads the
+    ``<half>_<quality>_gt.npz`` beside the video at the frame indices the builder passes to every detector.
+    ``check_videos`` refuses videos without such a sidecar (real data) before the builder writes anything,
+    and ``provenance`` marks every sample written with it.
     """
 
     class_names = ("ball", "player")
     ball_class_ids = frozenset({0})
     player_class_ids = frozenset({1})
+    provenance: ClassVar[dict] = {"kind": "ground-truth", "note": GROUND_TRUTH_NOTE}
 
     def __init__(self) -> None:
         self._cache: dict[Path, dict[str, np.ndarray]] = {}
 
+    @staticmethod
+    def sidecar(video: Path) -> Path:
+        video = Path(video)
+        return video.with_name(f"{video.stem}_gt.npz")
+
+    def check_videos(self, videos: list[Path]) -> None:
+        """ValueError naming the first video without a ground-truth sidecar: real data has none."""
+        real = [Path(v) for v in videos if not self.sidecar(v).is_file()]
+        if real:
+            raise ValueError(f"--detector ground-truth works on synthetic games only (it reads the ground-truth boxes "
+                             f"in <half>_<quality>_gt.npz beside each video), and {len(real)} of {len(videos)} videos "
+                             f"have none, e.g. {real[0]}: this looks like real data; use --detector rfdetr with --weights")
+
     def _gt(self, video: Path) -> dict[str, np.ndarray]:
         video = Path(video)
         if video not in self._cache:
-            with np.load(video.with_name(f"{video.stem}_gt.npz")) as z:
+            path = self.sidecar(video)
+            if not path.is_file():
+                raise ValueError(f"{video}: no ground-truth sidecar {path.name} (--detector ground-truth needs "
+                                 "synthetic games)")
+            with np.load(path) as z:
                 self._cache[video] = {k: z[k] for k in z.files}
         return self._cache[video]
 
@@ -321,3 +345,6 @@ class OracleDetector:
             out.append(sv.Detections(xyxy=xyxy, confidence=np.ones(len(xyxy), np.float32), class_id=class_id,
                                      data={"class_name": np.array([self.class_names[c] for c in class_id])}))
         return out
+
+
+OracleDetector = GroundTruthDetector  # the name the tests and benchmarks know it by

@@ -2,15 +2,22 @@
 
     python3 scripts/make_synthetic_soccernet.py --quick
     python3 scripts/generate_positive_negative_dataset.py --quick          # random-init Nano at 128 px: plumbing only
+    python3 scripts/generate_positive_negative_dataset.py --quick --detector ground-truth \\
+        --output-dir data/header_cache_quick_gt                             # synthetic games: the true boxes
+    python3 scripts/generate_positive_negative_dataset.py --split valid --dataset-path /data/SoccerNet ...
     python3 scripts/generate_positive_negative_dataset.py \\
         --dataset-path /data/SoccerNet --header-dataset /data/annotations \\
         --weights checkpoints/rf-detr-medium.pth --variant medium --output-dir data/header_cache --device cuda:0
 
 Positives: Labels-ball.json HEADER events and/or per-match frame tables under --header-dataset
 (default: --dataset-path). Negatives: --negative-ratio per positive, none within --guard-frames of a
-header. Only the window frames (and their +-2 neighbours) are decoded, RF-DETR runs on the window
-frames only. Without --weights the detector is randomly initialised (nothing is ever downloaded) and
-finds no ball, so every sample is listed in skipped_samples.csv. A rerun resumes; --shard K/N builds
+header. --split train|valid|test|challenge keeps the games of that SoccerNet split (the package's own
+game lists) and says which of them are missing on disk. Only the window frames (and their +-2
+neighbours) are decoded, RF-DETR runs on the window frames only. Without --weights the detector is
+randomly initialised (nothing is ever downloaded) and finds no ball, so every sample is listed in
+skipped_samples.csv. --detector ground-truth takes the boxes from a synthetic game's ground-truth sidecar
+instead (refused on real data; every sample's metadata says
+so): the crops to look at with scripts/inspect_header_cache.py. A rerun resumes; --shard K/N builds
 every N-th game and scripts/merge_header_shards.py joins the shards.
 """
 
@@ -18,10 +25,8 @@ import sys
 import time
 from pathlib import Path
 
-from common.io import write_json
-from configs.base import to_dict
 from configs.cli import report_errors, resolve_params, task_parser
-from configs.headernet import TASKS, VARIANTS, get_params
+from configs.headernet import DETECTORS, GAME_LISTS, SPLITS, TASKS, VARIANTS, get_params
 from headernet.builder import build_dataset
 from headernet.cache import parse_shard
 from headernet.detector import RFDETRDetector
@@ -32,7 +37,8 @@ FLAGS = {"dataset_path": "dataset_path", "header_dataset": "header_dataset", "we
          "guard_frames": "guard_frames", "window": "window", "batch_size": "batch_size", "optimize": "optimize",
          "optimize_compile": "optimize_compile", "seed": "seed", "confidence_threshold": "confidence_threshold",
          "crop_scale_factor": "crop_scale_factor", "variant": "variant", "topk": "topk", "decoder": "decoder",
-         "resolution": "detector_resolution", "quality": "video_quality", "label_name": "label_name"}
+         "resolution": "detector_resolution", "quality": "video_quality", "label_name": "label_name", "split": "split",
+         "split_list": "split_list", "detector": "detector"}
 
 
 def main(argv=None) -> int:
@@ -40,6 +46,10 @@ def main(argv=None) -> int:
     ap.add_argument("--dataset-path", help="root of the games (league/season/match/1_224p.mkv)")
     ap.add_argument("--header-dataset", "--labels-dir", dest="header_dataset",
                     help="root of the annotations (default: --dataset-path)")
+    ap.add_argument("--split", choices=SPLITS, help="only the games of this SoccerNet split (lists the missing ones)")
+    ap.add_argument("--split-list", choices=GAME_LISTS, help="SoccerNet game list of --split (default spotting: 500 games)")
+    ap.add_argument("--detector", choices=DETECTORS,
+                    help="rfdetr (default), or ground-truth: a synthetic game's true boxes (refused on real data)")
     ap.add_argument("--weights", help="local RF-DETR checkpoint; none: random init (offline)")
     ap.add_argument("--variant", choices=VARIANTS, help="RF-DETR size")
     ap.add_argument("--resolution", type=int, help="detector input size (multiple of 32; default: the variant's)")
@@ -84,9 +94,16 @@ def main(argv=None) -> int:
         t0 = time.perf_counter()
         if params.weights and not Path(params.weights).is_file():
             raise FileNotFoundError(f"RF-DETR weights {params.weights} not found (nothing is downloaded)")
-        suffix = f".shard-{shard[0]}-of-{shard[1]}" if shard else ""
-        write_json(Path(params.output_dir) / f"build_params{suffix}.json", to_dict(params))
-        summary = build_dataset(params, make_detector, shard=shard, progress=not args.no_progress)
+        if params.detector == "ground-truth":
+            if params.weights:
+                raise ValueError("--weights goes with --detector rfdetr; --detector ground-truth loads no model")
+            from headernet.synth import GroundTruthDetector
+
+            detector = GroundTruthDetector()
+            print("detector: the ground-truth boxes of the synthetic games (not a detector; marked in every sample)")
+        else:
+            detector = make_detector
+        summary = build_dataset(params, detector, shard=shard, progress=not args.no_progress)
         print(summary.format())
         print(f"cache: {params.output_dir} ({time.perf_counter() - t0:.1f}s in all)")
 

@@ -30,3 +30,19 @@ def params_for(tmp_path):
         return get_params("999", **{"dataset_path": str(root), "output_dir": str(tmp_path / "cache"), **overrides})
 
     return make
+
+
+@pytest.fixture
+def script_main():
+    """``script_main("generate_positive_negative_dataset")`` -> that script's ``main``, run in this process."""
+    import importlib.util
+
+    from tests.script_runner import ROOT
+
+    def load(name):
+        spec = importlib.util.spec_from_file_location(f"_script_{name}", ROOT / "scripts" / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module.main
+
+    return load
