@@ -32,7 +32,7 @@ demo: demo-hnet demo-doanet-data demo-doanet-train demo-auralnav demo-headernet
 	@echo "  AuralNav data/runs/auralnav/999_{oracle,random}_seed0/ (baselines), separator_999.pt(.json),"
 	@echo "          999_demo/ (agent: curves.png, episodes.csv, best.pt), 999_999_demo_best_seed0/ (its evaluation)"
 	@echo "  HeaderNet data/soccernet_synth_quick/ (synthetic games), data/header_cache_quick/ (random-init build),"
-	@echo "          data/header_cache_quick_gt/ (ground-truth boxes) and its contact_sheet.png, summary.txt"
+	@echo "          data/header_cache_quick_gt/ (ground-truth boxes) and its contact_sheet.png / .txt"
 
 demo-hnet: $(STAMP)
 	$(THREADS) $(BIN)/python scripts/generate_hnet_data.py 999

@@ -191,9 +191,12 @@ def plot_curve(points: list[dict], out: Path, goal: float, title: str) -> Path:
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.4, 4.0))
     if points:
-        t = [p["wall_s"] / 60 for p in points]
+        t = [p.get("train_s", p["wall_s"]) / 60 for p in points]
         ax.plot(t, [p["recall"] for p in points], "o-", label="ball recall @ IoU 0.5")
         ax.plot(t, [p["found"] for p in points], "x--", alpha=0.6, label="frames with a ball box")
+        top = [(x, p["recall_top1_any_conf"]) for x, p in zip(t, points, strict=True) if "recall_top1_any_conf" in p]
+        if top:
+            ax.plot(*zip(*top, strict=True), "s:", alpha=0.6, label="recall of the top ball box at any confidence")
         for p, x in zip(points, t, strict=True):
             ax.annotate(f"{p['step']}", (x, p["recall"]), fontsize=7, textcoords="offset points", xytext=(0, 5))
     ax.axhline(goal, color="grey", ls=":", label=f"goal {goal}")
@@ -218,6 +221,7 @@ def make_curve_callback(evaluate: Callable[[Any], dict], save: Callable[[Any, di
             self.t0 = time.perf_counter()
             self.last_eval = self.t0
             self.done_step = last_step  # a resumed run does not measure its last point again
+            self.losses: list[float] = []
 
         def wall(self) -> float:
             return wall_start + time.perf_counter() - self.t0
@@ -227,15 +231,22 @@ def make_curve_callback(evaluate: Callable[[Any], dict], save: Callable[[Any, di
             if step == self.done_step:
                 return
             self.done_step = step
+            loss = round(float(np.mean(self.losses)), 4) if self.losses else None
+            self.losses = []
             point = {"step": step, "epoch": int(trainer.current_epoch), "wall_s": round(self.wall(), 1),
-                     **evaluate(pl_module)}
+                     "train_loss": loss, **evaluate(pl_module)}
             point["wall_s_after_eval"] = round(self.wall(), 1)
             save(trainer, point)
-            log(f"step {step} ({point['wall_s'] / 60:.1f} min): ball recall {point['recall']:.3f}, ball box in "
-                f"{point['found']:.3f} of frames, centre error median {point['centre_err_median']} px")
+            log(f"step {step} ({point['wall_s'] / 60:.1f} min): train loss {loss}, ball recall {point['recall']:.3f}, "
+                f"ball box in {point['found']:.3f} of frames, centre error median {point['centre_err_median']} px; "
+                f"top ball box at any confidence: recall {point['recall_top1_any_conf']:.3f}, "
+                f"median ball score {point['ball_score_median']}")
             self.last_eval = time.perf_counter()
 
         def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
+            loss = outputs.get("loss") if isinstance(outputs, dict) else outputs
+            if loss is not None:
+                self.losses.append(float(loss))
             out_of_time = self.wall() >= budget_s
             if out_of_time or trainer.global_step >= max_steps:
                 trainer.should_stop = True
@@ -301,14 +312,19 @@ def train_ball_detector(params: Any, run: Any, coco_dir: Path, held_out: HeldOut
             with torch.no_grad():
                 dets = []
                 for i in range(0, len(held_out.images), params.eval_batch):
-                    out = wrapper.predict(held_out.images[i: i + params.eval_batch], threshold=params.confidence_threshold,
+                    out = wrapper.predict(held_out.images[i: i + params.eval_batch], threshold=0.0,
                                           include_source_image=False)
                     dets.extend(out if isinstance(out, list) else [out])
         finally:
             net.train()
-        metrics = ball_recall(best_ball_boxes(dets, frozenset({0}), params.confidence_threshold), held_out.ball_xyxy)
+        ball = frozenset({0})
+        metrics = ball_recall(best_ball_boxes(dets, ball, params.confidence_threshold), held_out.ball_xyxy)
+        # the most confident ball box whatever its confidence: localisation apart from calibration
+        top1 = ball_recall(best_ball_boxes(dets, ball, 0.0), held_out.ball_xyxy)
+        scores = [float(d.confidence[d.class_id == 0].max()) if (d.class_id == 0).any() else 0.0 for d in dets]
         eval_total[0] += time.perf_counter() - t
-        return {**metrics, "eval_s": round(time.perf_counter() - t, 1)}
+        return {**metrics, "recall_top1_any_conf": top1["recall"], "centre_err_top1_median": top1["centre_err_median"],
+                "ball_score_median": round(float(np.median(scores)), 4), "eval_s": round(time.perf_counter() - t, 1)}
 
     def save(trainer, point: dict) -> None:
         # training time: wall time less the evaluations before this point

@@ -32,6 +32,7 @@ from headernet.frames import VideoError, VideoInfo, open_reader, probe
 from headernet.sampling import frames_to_decode, half_rng, sample_negatives, window_frames
 from headernet.splits import SplitSelection, select_split
 
+MISSING_NAME = "missing_games.csv"
 STAGES = ("annotations", "sampling", "decode", "detect", "crop_write")
 
 
@@ -282,6 +283,9 @@ def build_dataset(params: HeaderNetParams, detector: Detector | Callable[[], Det
     with _progress(summary.samples, "samples", progress, "sample") as bar:
         for h in halves:
             process_half(h, params, detector, out_dir, summary, skipped, failed, bar)
+    if summary.split is not None:  # every game of the split that is not on disk, and why
+        cache.write_csv(out_dir / cache.shard_name(MISSING_NAME, shard), ("split", "game", "reason"),
+                        [{"split": summary.split.split, "game": g, "reason": why} for g, why in summary.split.missing])
     summary.skipped = len(skipped)
     summary.failed_halves = len(failed)
 

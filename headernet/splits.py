@@ -53,7 +53,7 @@ class SplitSelection:
         if self.missing:
             shown = "; ".join(f"{g} ({why})" for g, why in self.missing[:limit])
             more = f" and {len(self.missing) - limit} more" if len(self.missing) > limit else ""
-            text += f", {len(self.missing)} missing: {shown}{more}"
+            text += f", {len(self.missing)} missing: {shown}{more} (all in missing_games.csv)"
         return text
 
 

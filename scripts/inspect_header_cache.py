@@ -6,7 +6,7 @@
 Contact sheet: per sample (positives, then negatives) the 11 window offsets (columns) by the t-2 / t /
 t+2 channels (rows), each tile with the ball box coloured by its source (detected, Kalman,
 interpolated). Summary: counts per label, skipped reasons, failed videos, what found the boxes.
-Written as <out> (default <cache-dir>/contact_sheet.png) and summary.txt beside it.
+Written as <out> (default <cache-dir>/contact_sheet.png), the summary as the same name with .txt.
 """
 
 import sys
@@ -36,9 +36,10 @@ def main(argv=None) -> int:
         print(text)
         out = Path(args.out) if args.out else cache_dir / "contact_sheet.png"
         png, samples = contact_sheet(cache_dir, out, args.per_label, args.seed, output_name=params.output_name)
-        atomic_write(out.with_name("summary.txt"), lambda f: f.write((text + "\n").encode()))
+        atomic_write(out.with_suffix(".txt"), lambda f: f.write((text + "\n").encode()))
         labels = [int(s.meta["label"]) for s in samples]
-        print(f"contact sheet ({labels.count(1)} positives, {labels.count(0)} negatives): {png}")
+        print(f"contact sheet ({labels.count(1)} positives, {labels.count(0)} negatives): {png}; "
+              f"summary: {out.with_suffix('.txt')}")
 
     return report_errors(run)
 

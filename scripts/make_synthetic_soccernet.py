@@ -3,7 +3,10 @@
     python3 scripts/make_synthetic_soccernet.py --quick                      # 1 game, 12 s halves, seconds
     python3 scripts/make_synthetic_soccernet.py --output-dir data/sn --games 4 --seed 3
     python3 scripts/make_synthetic_soccernet.py 2                           # also the 720p videos
+    python3 scripts/make_synthetic_soccernet.py --split valid --games 2      # named after valid-split games
 
+Each game is rendered under the path of a real SoccerNet game of --split (default train; seeded choice),
+so the builder's --split selects synthetic games as it does real ones.
 Writes <output-dir>/<league>/<season>/<date - HH-MM Home S - S Away>/{1,2}_224p.mkv (25 fps H.264, the
 frame index stamped in the top-left corner), Labels-ball.json, {1,2}_header_frames.csv and
 {1,2}_224p_gt.npz. Existing files are kept (--force rewrites them), so an interrupted run resumes; the
@@ -16,7 +19,7 @@ from pathlib import Path
 
 from common.io import FolderLock, remove_stale_temporaries
 from configs.cli import positive_int, report_errors, resolve_params, task_parser
-from configs.headernet import TASKS, get_params
+from configs.headernet import SPLITS, TASKS, get_params
 from headernet.synth import generate_games
 
 
@@ -25,8 +28,11 @@ def main(argv=None) -> int:
     ap.add_argument("--output-dir", help="root of the games (default: the task's synth_dir)")
     ap.add_argument("--games", type=positive_int, help="number of games (default: the task's synth_games)")
     ap.add_argument("--seed", type=int, help="generator seed (default: the task's synth_seed)")
+    ap.add_argument("--split", choices=SPLITS, help="SoccerNet split whose game names are used (default: train)")
     ap.add_argument("--force", action="store_true", help="rewrite files that exist")
     args = ap.parse_args(argv)
+    if args.split:
+        args.set.append(f"synth_split={args.split!r}")
     _, params = resolve_params(ap, args, get_params, "synthetic SoccerNet games")
 
     def run() -> None:

@@ -96,5 +96,5 @@ def test_inspect_script_writes_the_sheet_and_summary(tmp_path, script_main, caps
     out = capsys.readouterr().out
     assert f"contact sheet (1 positives, 1 negatives): {tmp_path / 'contact_sheet.png'}" in out
     assert (tmp_path / "contact_sheet.png").stat().st_size > 1000
-    assert (tmp_path / "summary.txt").read_text().startswith(f"cache {tmp_path}")
+    assert (tmp_path / "contact_sheet.txt").read_text().startswith(f"cache {tmp_path}")
     assert json.loads((tmp_path / "gameA_half1_000100_1_meta.json").read_text())["label"] == 1

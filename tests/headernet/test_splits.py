@@ -8,6 +8,7 @@ import pytest
 
 from headernet.annotations import canonical_match_name
 from headernet.builder import build_dataset
+from headernet.cache import read_csv
 from headernet.splits import download_plan, select_split, split_games
 from headernet.synth import OracleDetector, game_relpaths
 
@@ -89,5 +90,8 @@ def test_synthetic_games_carry_names_of_their_split_and_split_selects_them(games
     train = build_dataset(params_for(games_root, split="train"), OracleDetector(), log=logged.append)
     assert train.samples == everything.samples > 0 and sorted(train.split.present) == sorted(names)
     assert any("2 of 300 games on disk" in line and "298 missing" in line for line in logged)
-    valid = build_dataset(params_for(games_root, split="valid"), OracleDetector(), log=print)
+    valid_params = params_for(games_root, split="valid")
+    valid = build_dataset(valid_params, OracleDetector(), log=print)
     assert valid.samples == 0 and not valid.split.present and len(valid.split.missing) == 100
+    missing = read_csv(Path(valid_params.output_dir) / "missing_games.csv")
+    assert [r["game"] for r in missing] == split_games("valid") and {r["reason"] for r in missing} == {"no folder"}
