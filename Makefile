@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 THREADS := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 DEVICE ?= auto
 
-.PHONY: install demo demo-hnet demo-doanet-data demo-doanet-train demo-auralnav demo-headernet test lint bench
+.PHONY: install demo demo-hnet demo-doanet-shipped demo-doanet-data demo-doanet-train demo-auralnav demo-headernet test lint bench
 
 $(STAMP): requirements.txt requirements-train-detector.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,14 +21,15 @@ $(STAMP): requirements.txt requirements-train-detector.txt pyproject.toml
 install: $(STAMP)
 
 ## demo: the quick_test pipeline of every system (CUDA when available; DEVICE=cpu to force the CPU)
-demo: demo-hnet demo-doanet-data demo-doanet-train demo-auralnav demo-headernet
+demo: demo-hnet demo-doanet-shipped demo-doanet-data demo-doanet-train demo-auralnav demo-headernet
 	@echo
 	@echo "demo done. Outputs:"
 	@echo "  HNet    data/hnet_quick/ (data), data/models_quick/hnet_model.pt, data/runs/hnet/999_demo/,"
 	@echo "          data/demo/hnet_eval.json, data/demo/hnet_associations.png"
 	@echo "  DOAnet  data/tau_synth_quick/ (synthetic TAU-NIGENS, FOA + MIC), data/tau_synth_quick_aug/,"
 	@echo "          data/feat_label_quick/ (features, labels, normalisation), data/demo/doanet_foa_features.png,"
-	@echo "          data/models/999_demo_foa_dev_split1_{model.pt,metrics.json,curves.png}, data/demo/doanet_output/"
+	@echo "          data/models_quick/999_demo_foa_dev_split1_{model.pt,metrics.json,curves.png}, data/demo/doanet_output/;"
+	@echo "          the shipped model's tracks on a fresh recording: data/demo/doanet_shipped/synth_seed1_ov2.png"
 	@echo "  AuralNav data/runs/auralnav/999_{oracle,random}_seed0/ (baselines), separator_999.pt(.json),"
 	@echo "          999_demo/ (agent: curves.png, episodes.csv, best.pt), 999_999_demo_best_seed0/ (its evaluation)"
 	@echo "  HeaderNet data/soccernet_synth_quick/ (synthetic games), data/header_cache_quick/ (random-init build),"
@@ -53,8 +54,14 @@ demo-doanet-data: $(STAMP)
 
 demo-doanet-train: demo-doanet-data
 	$(THREADS) $(BIN)/python scripts/train_doanet.py 999 demo --fresh --device $(DEVICE)
-	$(THREADS) $(BIN)/python scripts/visualize_doanet_output.py 999 --checkpoint data/models/999_demo_foa_dev_split1_model.pt \
+	$(THREADS) $(BIN)/python scripts/visualize_doanet_output.py 999 --checkpoint data/models_quick/999_demo_foa_dev_split1_model.pt \
 		--files 2 --out data/demo/doanet_output --device $(DEVICE)
+
+## the shipped DOAnet (data/pretrained/doanet_foa.pt) on a freshly synthesised recording in an unseen room
+demo-doanet-shipped: $(STAMP)
+	@echo "--- the shipped DOAnet (dMOT + activity, FOA, CPU protocol) on a fresh synthetic recording"
+	$(THREADS) $(BIN)/python scripts/visualize_doanet_output.py --checkpoint data/pretrained/doanet_foa.pt --synth 1 \
+		--out data/demo/doanet_shipped --device $(DEVICE)
 
 demo-auralnav: $(STAMP)
 	$(THREADS) $(BIN)/python scripts/evaluate_auralnav.py 999 --agent oracle --seed 0
@@ -83,9 +90,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 bench: $(STAMP)
-	$(THREADS) $(BIN)/python benchmarks/hnet.py
-	$(THREADS) $(BIN)/python benchmarks/doanet_features.py
-	$(THREADS) $(BIN)/python benchmarks/doanet_train.py
-	$(THREADS) $(BIN)/python benchmarks/auralnav_env.py
-	$(THREADS) HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/auralnav_agent.py
-	$(THREADS) $(BIN)/python benchmarks/headernet.py
+	$(THREADS) $(BIN)/python benchmarks/bench_hnet.py
+	$(THREADS) $(BIN)/python benchmarks/bench_doanet_features.py
+	$(THREADS) $(BIN)/python benchmarks/bench_doanet_train.py
+	$(THREADS) $(BIN)/python benchmarks/bench_auralnav_env.py
+	$(THREADS) HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/bench_auralnav_agent.py
+	$(THREADS) $(BIN)/python benchmarks/bench_headernet.py

@@ -1,5 +1,5 @@
 """The original data generator as a plain per-example Python loop: the slow reference that tests
-compare the vectorised generator with, and that benchmarks/hnet.py times.
+compare the vectorised generator with, and that benchmarks/bench_hnet.py times.
 
 It follows the original algorithm step by step (random.sample per axis, a coin for the fill, scipy's
 cdist and linear_sum_assignment per example, one axis shuffled) and stores what the original stored:

@@ -1,4 +1,4 @@
-"""benchmarks/auralnav_env.py runs (task 999, a few steps) and writes its JSON summary."""
+"""benchmarks/bench_auralnav_env.py runs (task 999, a few steps) and writes its JSON summary."""
 
 import json
 import subprocess
@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_auralnav_benchmark_quick(tmp_path):
     out = tmp_path / "bench.json"
-    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "auralnav_env.py"), "--quick", "--out", str(out)],
+    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_auralnav_env.py"), "--quick", "--out", str(out)],
                             capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     (r,) = json.loads(out.read_text())["results"]

@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_hnet_benchmark_quick(tmp_path):
     out = tmp_path / "bench.json"
-    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "hnet.py"), "--quick", "--skip-loop",
+    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_hnet.py"), "--quick", "--skip-loop",
                              "--out", str(out)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     summary = json.loads(out.read_text())
@@ -19,7 +19,7 @@ def test_hnet_benchmark_quick(tmp_path):
 
 
 def test_doanet_benchmarks_quick(tmp_path):
-    for script, key in (("doanet_features.py", "results"), ("doanet_train.py", "metrics")):
+    for script, key in (("bench_doanet_features.py", "results"), ("bench_doanet_train.py", "metrics")):
         out = tmp_path / f"{script}.json"
         result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), "--quick", "--out", str(out)],
                                 capture_output=True, text=True, timeout=300, cwd=tmp_path)
@@ -29,7 +29,7 @@ def test_doanet_benchmarks_quick(tmp_path):
 
 def test_auralnav_agent_benchmark_quick(tmp_path):
     out = tmp_path / "agent.json"
-    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "auralnav_agent.py"), "--quick", "--out", str(out)],
+    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_auralnav_agent.py"), "--quick", "--out", str(out)],
                             capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     row = json.loads(out.read_text())["results"][0]

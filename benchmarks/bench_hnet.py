@@ -1,8 +1,8 @@
 """HNet benchmarks: data generation (vectorised vs the original's per-example loop) and training speed.
 
-    python3 benchmarks/hnet.py                 # full sizes: 445,500 examples, one 405,000-example epoch
-    python3 benchmarks/hnet.py --quick         # a tenth of the data, for a smoke run
-    python3 benchmarks/hnet.py --skip-loop     # only our generator
+    python3 benchmarks/bench_hnet.py                 # full sizes: 445,500 examples, one 405,000-example epoch
+    python3 benchmarks/bench_hnet.py --quick         # a tenth of the data, for a smoke run
+    python3 benchmarks/bench_hnet.py --skip-loop     # only our generator
 
 Both generators run in this process on the same machine; time is wall-clock without tracing, peak
 memory is a separate pass under tracemalloc (which slows Python loops, so it is not timed). Writing
@@ -10,14 +10,6 @@ the files (the original's pickles, our .npz) is included in both. Prints a JSON 
 """
 
 from __future__ import annotations
-
-import os
-import sys
-
-# This file is named after the `hnet` package it measures; run as a script, its own folder would come
-# first on the import path and shadow the package. Drop that entry (the package is pip-installed).
-if sys.path and sys.path[0] == os.path.dirname(os.path.abspath(__file__)):
-    sys.path.pop(0)
 
 import argparse
 import gc

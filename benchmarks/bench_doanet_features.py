@@ -1,21 +1,13 @@
 """DOAnet feature extraction speed: batched torch (ours) against the original's per-channel librosa
 approach (doanet.reference), in the same run, as multiples of real time.
 
-    python3 benchmarks/doanet_features.py              # 4 recordings of 60 s, FOA and MIC
-    python3 benchmarks/doanet_features.py --quick      # 1 recording of 10 s
+    python3 benchmarks/bench_doanet_features.py              # 4 recordings of 60 s, FOA and MIC
+    python3 benchmarks/bench_doanet_features.py --quick      # 1 recording of 10 s
 
 Prints a JSON summary (and writes it with --out).
 """
 
 from __future__ import annotations
-
-import os
-import sys
-
-# benchmarks/hnet.py is named after the package it measures; a script run from this folder would import
-# it instead of the `hnet` package. Drop this folder from the import path (the packages are pip-installed).
-if sys.path and sys.path[0] == os.path.dirname(os.path.abspath(__file__)):
-    sys.path.pop(0)
 
 import argparse
 import json

@@ -1,8 +1,8 @@
 """HeaderNet benchmarks on synthetic SoccerNet games: sparse decoding against the original's patterns, time per
 sample, and RF-DETR time per frame.
 
-    python3 benchmarks/headernet.py               # 2 games of 3-minute halves (224p)
-    python3 benchmarks/headernet.py --quick       # 1 game of 1-minute halves, detector at one resolution
+    python3 benchmarks/bench_headernet.py               # 2 games of 3-minute halves (224p)
+    python3 benchmarks/bench_headernet.py --quick       # 1 game of 1-minute halves, detector at one resolution
 
 Decoding: the frames the builder needs for its samples (window frames and their +-2 neighbours), read
 (a) by our sparse plan (one seek per cluster, forward decoding; PyAV and OpenCV), (b) by the original's
@@ -13,16 +13,9 @@ returned frame is checked against the index stamped into its pixels. Prints a JS
 
 from __future__ import annotations
 
-import os
-import sys
-
-# This file is named after the `headernet` package it measures; run as a script, its own folder would come
-# first on the import path and shadow the package. Drop that entry (the package is pip-installed).
-if sys.path and sys.path[0] == os.path.dirname(os.path.abspath(__file__)):
-    sys.path.pop(0)
-
 import argparse
 import json
+import sys
 import tempfile
 import time
 from pathlib import Path

@@ -1,9 +1,9 @@
 """AuralNav environment speed: steps per second of our env (only the heard window simulated) against a
 plain loop that simulates the whole clip every step, as the original did, in the same run.
 
-    python3 benchmarks/auralnav_env.py                 # tasks 1 (anechoic) and 2 (reverberant), 300 steps each
-    python3 benchmarks/auralnav_env.py --tasks 1 --steps 1000
-    python3 benchmarks/auralnav_env.py --quick         # task 999, a few steps: a smoke run
+    python3 benchmarks/bench_auralnav_env.py                 # tasks 1 (anechoic) and 2 (reverberant), 300 steps each
+    python3 benchmarks/bench_auralnav_env.py --tasks 1 --steps 1000
+    python3 benchmarks/bench_auralnav_env.py --quick         # task 999, a few steps: a smoke run
 
 For each task: a random agent walks the env (resetting when an episode ends) and every step's
 microphone positions and active sources are recorded; the reference then replays exactly those steps
@@ -18,16 +18,9 @@ interleaved runs; vector figures the best run. Prints a table and the machine; -
 
 from __future__ import annotations
 
-import os
-import sys
-
-# Named after the `auralnav` package it measures; run as a script, its own folder would come first on
-# the import path and shadow the package. Drop that entry (the package is pip-installed).
-if sys.path and sys.path[0] == os.path.dirname(os.path.abspath(__file__)):
-    sys.path.pop(0)
-
 import argparse
 import json
+import sys
 import time
 from contextlib import nullcontext
 

@@ -1,7 +1,7 @@
 """AuralNav agent speed: separator throughput, acting and learning steps per second (CPU, and CUDA when available).
 
-    python3 benchmarks/auralnav_agent.py            # the default DPRNNTasNet and a small one, 1 s at 16 kHz
-    python3 benchmarks/auralnav_agent.py --quick
+    python3 benchmarks/bench_auralnav_agent.py            # the default DPRNNTasNet and a small one, 1 s at 16 kHz
+    python3 benchmarks/bench_auralnav_agent.py --quick
 
 * Separator forward throughput (seconds of audio separated per second) at batch 1 and 8.
 * Acting: one epsilon-greedy choice for num_envs = 4 observations (separator + DQN, no grad).
@@ -12,13 +12,6 @@
 
 from __future__ import annotations
 
-import os
-import sys
-
-# benchmarks/hnet.py would shadow the hnet package for a script run from this folder
-if sys.path and sys.path[0] == os.path.dirname(os.path.abspath(__file__)):
-    sys.path.pop(0)
-
 import argparse
 import json
 import time
@@ -26,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 import torch
-
 from auralnav.agent import RnnAgent
+
 from auralnav.separation import RnnSeparator
 from configs.auralnav import get_params
 
