@@ -30,8 +30,9 @@ demo: demo-hnet demo-doanet-shipped demo-doanet-data demo-doanet-train demo-aura
 	@echo "          data/feat_label_quick/ (features, labels, normalisation), data/demo/doanet_foa_features.png,"
 	@echo "          data/models_quick/999_demo_foa_dev_split1_{model.pt,metrics.json,curves.png}, data/demo/doanet_output/;"
 	@echo "          the shipped model's tracks on a fresh recording: data/demo/doanet_shipped/synth_seed1_ov2.png"
-	@echo "  AuralNav data/runs/auralnav/999_{oracle,random}_seed0/ (baselines), separator_999.pt(.json),"
-	@echo "          999_demo/ (agent: curves.png, episodes.csv, best.pt), 999_999_demo_best_seed0/ (its evaluation)"
+	@echo "  AuralNav data/demo/auralnav_task8/ (the shipped agent next to random, oracle, hand-coded: eval.json, trajectories.png),"
+	@echo "          data/runs/auralnav/separator_999.pt(.json), 999_demo/ (learning_curve.png, episodes.csv, best.pt),"
+	@echo "          999_999_demo_best_random_oracle_seed0/ (its evaluation)"
 	@echo "  HeaderNet data/soccernet_synth_quick/ (synthetic games), data/header_cache_quick/ (random-init build),"
 	@echo "          data/header_cache_quick_gt/ (ground-truth boxes) and its contact_sheet.png / .txt"
 
@@ -64,13 +65,15 @@ demo-doanet-shipped: $(STAMP)
 		--out data/demo/doanet_shipped --device $(DEVICE)
 
 demo-auralnav: $(STAMP)
-	$(THREADS) $(BIN)/python scripts/evaluate_auralnav.py 999 --agent oracle --seed 0
-	$(THREADS) $(BIN)/python scripts/evaluate_auralnav.py 999 --agent random --seed 0
+	@echo "--- the shipped AuralNav agent (task 8, separator in the loop, 200 steps) on fresh rooms, next to random, oracle, hand-coded"
+	$(THREADS) HF_HUB_OFFLINE=1 $(BIN)/python scripts/evaluate_auralnav.py 8 --agent data/pretrained/auralnav_task8_agent.pt \
+		random oracle handcoded --episodes 10 --seed 5000 --out data/demo/auralnav_task8 --device $(DEVICE)
+	@echo "--- the quick_test pipeline: pretrain a tiny separator, train the agent, evaluate it (task read from the checkpoint)"
 	$(THREADS) HF_HUB_OFFLINE=1 $(BIN)/python scripts/pretrain_separator.py 999 --device $(DEVICE)
 	$(THREADS) HF_HUB_OFFLINE=1 $(BIN)/python scripts/train_auralnav.py 999 demo --fresh --device $(DEVICE) \
 		--set separator_checkpoint=data/runs/auralnav/separator_999.pt
-	$(THREADS) $(BIN)/python scripts/evaluate_auralnav.py 999 --agent data/runs/auralnav/999_demo/best.pt --seed 0 \
-		--set separator_checkpoint=data/runs/auralnav/separator_999.pt
+	$(THREADS) $(BIN)/python scripts/evaluate_auralnav.py --agent data/runs/auralnav/999_demo/best.pt random oracle --seed 0 \
+		--device $(DEVICE)
 
 demo-headernet: $(STAMP)
 	$(THREADS) $(BIN)/python scripts/make_synthetic_soccernet.py --quick

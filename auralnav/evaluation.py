@@ -79,35 +79,35 @@ def format_table(rows: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
-def to_json(results: list[Episode], summary: dict, extra: dict | None = None) -> dict:
-    return {**(extra or {}), "summary": summary, "episodes": [asdict(r) for r in results]}
-
-
-def plot_trajectories(results: list[Episode], floor, radius: float, out: str | Path, n: int = 4, title: str = "") -> Path:
-    """The first ``n`` episodes' rooms, sources and paths side by side, saved as PNG at ``out``."""
+def plot_trajectories(runs: dict[str, list[Episode]], floor, radius: float, out: str | Path, n: int = 4,
+                      title: str = "") -> Path:
+    """The first ``n`` episodes of each agent (one row per agent, same rooms in each column), saved as PNG."""
     from auralnav.render import draw_room
     from common.plots import pyplot, save_figure
 
     plt = pyplot()
-    shown = results[:n]
-    fig, axes = plt.subplots(1, len(shown), figsize=(3.6 * len(shown), 3.8), squeeze=False)
-    for ax, r in zip(axes[0], shown, strict=True):
-        outcome = f"found all in {r.steps} steps" if r.success else f"found {r.found}/{r.num_sources} in {r.steps} steps"
-        draw_room(ax, floor, np.array(r.sources), np.array(r.source_found), np.array(r.path), radius=radius,
-                  names=r.source_names, title=f"seed {r.seed}: {outcome}")
+    n = min(n, min(len(r) for r in runs.values()))
+    fig, axes = plt.subplots(len(runs), n, figsize=(3.6 * n, 3.8 * len(runs)), squeeze=False)
+    for row, (name, results) in zip(axes, runs.items(), strict=True):
+        for ax, r in zip(row, results[:n], strict=True):
+            outcome = f"all in {r.steps} steps" if r.success else f"{r.found}/{r.num_sources} in {r.steps} steps"
+            draw_room(ax, floor, np.array(r.sources), np.array(r.source_found), np.array(r.path), radius=radius,
+                      names=r.source_names, title=f"{name}, seed {r.seed}: {outcome}")
     if title:
         fig.suptitle(title)
     fig.tight_layout()
-    return save_figure(fig, out, dpi=100)
+    return save_figure(fig, out, dpi=80)
 
 
-def evaluate_agent(params, task_id: str, agent_spec: str, episodes: int | None = None, seed: int | None = None,
-                   out_dir: str | Path | None = None, n_plot: int = 4, epsilon: float = 0.0) -> dict:
-    """Evaluate 'random', 'oracle' or a checkpoint on task ``task_id`` and write the results.
+def evaluate_agents(params, task_id: str, agent_specs: list[str], episodes: int | None = None, seed: int | None = None,
+                    out_dir: str | Path | None = None, n_plot: int = 4, epsilon: float = 0.0,
+                    device: str = "cpu", cues: str | None = None, log=print) -> dict:
+    """Evaluate agents ('random', 'oracle', 'handcoded' or checkpoints) on the same seeded rooms of task ``task_id``.
 
-    Writes ``<out_dir>/eval.json`` (parameters, summary, every episode) and ``trajectories.png``;
-    ``out_dir`` defaults to ``<run_dir>/<task>_<agent>_seed<seed>``. Returns the JSON object plus
-    ``out_dir`` and ``table``.
+    Writes ``<out_dir>/eval.json`` (parameters, and per agent its summary and every episode) and
+    ``trajectories.png`` (one row per agent); ``out_dir`` defaults to ``<run_dir>/<task>_<agents>_seed<seed>``.
+    ``cues`` makes the hand-coded and learned agents hear through that source (``auralnav.agents.make_agent``).
+    Returns the JSON object plus ``out_dir`` and ``table``.
     """
     from auralnav.agents import make_agent
     from auralnav.env import make_env
@@ -118,20 +118,25 @@ def evaluate_agent(params, task_id: str, agent_spec: str, episodes: int | None =
     seed = params.eval_seed if seed is None else seed
     if episodes < 1:
         raise ValueError(f"episodes must be >= 1, got {episodes}")
-    env = make_env(params=params)
-    agent = make_agent(agent_spec, env, seed)
-    if epsilon:
-        if not hasattr(agent, "eval_epsilon"):
-            raise ValueError(f"--epsilon applies to learned agents (checkpoints), not to {agent_spec!r}")
-        agent.eval_epsilon = epsilon
-        agent.name = f"{agent.name}_eps{epsilon:g}"
-    name = getattr(agent, "name", Path(agent_spec).stem)
-    out = Path(out_dir) if out_dir else Path(params.run_dir) / f"{task_id}_{name}_seed{seed}"
-    results = evaluate(env, agent, episodes, seed)
+    env = make_env(params=params, return_images=True)
+    runs, summaries = {}, {}
+    for spec in agent_specs:
+        agent = make_agent(spec, env, seed, device, cues if spec not in ("random", "oracle") else None)
+        if epsilon:
+            if not hasattr(agent, "epsilon"):
+                raise ValueError(f"--epsilon applies to learned agents (checkpoints), not to {spec!r}")
+            agent.epsilon = epsilon
+            agent.name = f"{agent.name}_eps{epsilon:g}"
+        name = getattr(agent, "name", Path(spec).stem)
+        runs[name] = evaluate(env, agent, episodes, seed)
+        summaries[name] = summarize(runs[name])
+        log(format_table({name: summaries[name]}).splitlines()[-1])
     env.close()
-    summary = summarize(results)
-    report = to_json(results, summary, {"task_id": task_id, "agent": name, "seed": seed, "params": to_dict(params)})
+    out = Path(out_dir) if out_dir else Path(params.run_dir) / f"{task_id}_{'_'.join(runs)}_seed{seed}"
+    report = {"task_id": task_id, "agents": list(runs), "seed": seed, "params": to_dict(params),
+              "results": {name: {"summary": summaries[name], "episodes": [asdict(r) for r in runs[name]]}
+                          for name in runs}}
     write_json(out / "eval.json", report)
-    plot_trajectories(results, env.unwrapped.floor, params.acceptable_radius, out / "trajectories.png", n=n_plot,
-                      title=f"AuralNav task {task_id}, {name} agent")
-    return {**report, "out_dir": str(out), "table": format_table({name: summary})}
+    plot_trajectories(runs, env.unwrapped.floor, params.acceptable_radius, out / "trajectories.png", n=n_plot,
+                      title=f"AuralNav task {task_id}, {params.max_episode_steps}-step episodes from seed {seed}")
+    return {**report, "out_dir": str(out), "table": format_table(summaries)}

@@ -106,10 +106,6 @@ def signed_area(corners: np.ndarray) -> float:
     return 0.5 * float(np.sum(x * np.roll(y, -1) - np.roll(x, -1) * y))
 
 
-def heading_vector(heading: float) -> np.ndarray:
-    return np.array([np.cos(heading), np.sin(heading)])
-
-
 def mic_positions(center, heading: float, spacing: float) -> np.ndarray:
     """The two ears, shape (2, 2): row 0 the left ear, row 1 the right ear, ``spacing`` apart across
     the heading (a source on the agent's left reaches mic 0 first)."""

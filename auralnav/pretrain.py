@@ -19,10 +19,10 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from auralnav.separation import RnnSeparator, load_separator, save_separator
+from auralnav.separation import RnnSeparator, save_separator
 from common.io import write_json
+from common.run import open_run, seed_everything
 from configs.auralnav import AuralNavParams
-from configs.base import to_dict
 
 HELD_OUT_SEED = 10**9  # held-out mixtures use seeds from here on; training seeds stay far below
 MIN_SOURCE_DB = -30.0  # windows with a source this far below the loudest are not used (see mixtures)
@@ -90,59 +90,58 @@ def evaluate_separator(separator: RnnSeparator, mix: torch.Tensor, targets: torc
 
 
 def pretrain_separator(params: AuralNavParams, task_id: str = "1", device: torch.device | str = "cpu",
-                       out: str | Path | None = None, log=print) -> dict[str, Any]:
+                       out: str | Path | None = None, fresh: bool = False, log=print) -> dict[str, Any]:
     """Train an RnnSeparator of ``params.separator_config()`` for ``params.pretrain_steps`` steps on fresh
     mixtures; write it (with its held-out SI-SDRi) to ``out`` (default ``params.separator_checkpoint`` or
-    ``{run_dir}/separator_{task}.pt``) and a JSON report beside it. Resumes from ``<out>.last.pt``."""
+    ``{run_dir}/separator_{task}.pt``) and a JSON report beside it.
+
+    The run folder is ``{run_dir}/{task}_separator/`` (``common.run.open_run``): it resumes from its last.pt
+    when that was written with the same parameters, and refuses other parameters (use ``fresh``)."""
     from asteroid.losses import PITLossWrapper, pairwise_neg_sisdr
 
     from auralnav.env import AudioEnv
 
     device = torch.device(device)
     out = Path(out or params.separator_checkpoint or Path(params.run_dir) / f"separator_{task_id}.pt")
-    last = out.with_name(out.stem + ".last.pt")
-    config = to_dict(params) | {"task_id": task_id}
-    env = AudioEnv(params, return_images=True)
-    n_eval = params.pretrain_eval_mixtures
-    held_out = mixtures(env, itertools.count(HELD_OUT_SEED), n_eval)
+    with open_run(params.run_dir, params, task_id, "separator", fresh, device) as run:
+        env = AudioEnv(params, return_images=True)
+        held_out = mixtures(env, itertools.count(HELD_OUT_SEED), params.pretrain_eval_mixtures)
+        seed_everything(params.train_seed)
+        separator = RnnSeparator(**params.separator_config()).to(device)
+        optimizer = torch.optim.Adam(separator.parameters(), lr=params.pretrain_lr)
+        run.write_config()
+        start = 0
+        if run.last is not None:
+            separator.load_state_dict(run.last["state_dict"])
+            optimizer.load_state_dict(run.last["optimizer"])
+            start = run.last["epoch"]
+            log(f"resumed from {run.last_path} at step {start}")
+        before = evaluate_separator(separator, *held_out) if start == 0 else None
+        loss_fn = PITLossWrapper(pairwise_neg_sisdr, pit_from="pw_mtx")
 
-    torch.manual_seed(params.train_seed)
-    separator = RnnSeparator(**params.separator_config()).to(device)
-    optimizer = torch.optim.Adam(separator.parameters(), lr=params.pretrain_lr)
-    start = 0
-    if last.exists():
-        resumed, ckpt = load_separator(last, device)
-        if ckpt["config"] == config:
-            separator.load_state_dict(resumed.state_dict())
-            optimizer.load_state_dict(ckpt["optimizer"])
-            start = ckpt["epoch"]
-            log(f"resumed from {last} at step {start}")
-    before = evaluate_separator(separator, *held_out) if start == 0 else None
-    loss_fn = PITLossWrapper(pairwise_neg_sisdr, pit_from="pw_mtx")
-
-    t0, losses = time.perf_counter(), []
-    bar = tqdm(range(start, params.pretrain_steps), desc="separator steps", disable=None)
-    for step in bar:
-        # each step draws from its own block of seeds (resumable), skipping windows with a silent source
-        seeds = itertools.count(params.train_seed * 10**8 + step * 10 * params.pretrain_batch_size)
-        mix, targets = mixtures(env, seeds, params.pretrain_batch_size)
-        est = separator(mix.to(device))["estimated_sources"]
-        loss = loss_fn(est, targets.to(device))
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(separator.parameters(), 5.0)
-        optimizer.step()
-        losses.append(float(loss.detach()))
-        if (step + 1) % 50 == 0 or step + 1 == params.pretrain_steps:
-            bar.set_postfix(neg_si_sdr=f"{np.mean(losses[-50:]):.2f}")
-            save_separator(last, separator, config=config, epoch=step + 1, optimizer=optimizer)
-    after = evaluate_separator(separator, *held_out)
-    report = {"task_id": task_id, "steps": params.pretrain_steps, "batch_size": params.pretrain_batch_size,
-              "train_time_s": round(time.perf_counter() - t0, 1), "device": str(device), "held_out": after,
-              "before_training": before, "final_train_loss": float(np.mean(losses[-50:])) if losses else None,
-              "separator_args": separator.model_args()}
-    save_separator(out, separator, config=config, epoch=params.pretrain_steps, metrics=report)
-    write_json(out.with_suffix(".json"), report)
+        t0, losses = time.perf_counter(), []
+        bar = tqdm(range(start, params.pretrain_steps), desc="separator steps", disable=None)
+        for step in bar:
+            # each step draws from its own block of seeds (resumable), skipping windows with a silent source
+            seeds = itertools.count(params.train_seed * 10**8 + step * 10 * params.pretrain_batch_size)
+            mix, targets = mixtures(env, seeds, params.pretrain_batch_size)
+            est = separator(mix.to(device))["estimated_sources"]
+            loss = loss_fn(est, targets.to(device))
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(separator.parameters(), 5.0)
+            optimizer.step()
+            losses.append(float(loss.detach()))
+            if (step + 1) % 50 == 0 or step + 1 == params.pretrain_steps:
+                bar.set_postfix(neg_si_sdr=f"{np.mean(losses[-50:]):.2f}")
+                save_separator(run.last_path, separator, config=run.config, epoch=step + 1, optimizer=optimizer)
+        after = evaluate_separator(separator, *held_out)
+        report = {"task_id": task_id, "steps": params.pretrain_steps, "batch_size": params.pretrain_batch_size,
+                  "train_time_s": round(time.perf_counter() - t0, 1), "device": str(device), "held_out": after,
+                  "before_training": before, "final_train_loss": float(np.mean(losses[-50:])) if losses else None,
+                  "separator_args": separator.model_args()}
+        save_separator(out, separator, config=run.config, epoch=params.pretrain_steps, metrics=report)
+        write_json(out.with_suffix(".json"), report)
     log(f"held-out SI-SDR {after['si_sdr_db']:.2f} dB (mixture {after['mixture_si_sdr_db']:.2f} dB): "
         f"SI-SDRi {after['si_sdri_db']:.2f} dB over {after['mixtures']} mixtures; wrote {out}")
     return report

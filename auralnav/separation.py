@@ -113,3 +113,23 @@ def load_separator(path: str | Path, device: str | torch.device = "cpu") -> tupl
     separator = RnnSeparator(**ckpt["model_args"]).to(device)
     separator.load_state_dict(ckpt["state_dict"])
     return separator, ckpt
+
+
+def frozen_separator(params, device: str | torch.device = "cpu", log=print) -> tuple[RnnSeparator, dict[str, Any]]:
+    """The separator an agent of ``params`` hears through, frozen: ``params.separator_checkpoint``, whose
+    arguments must be ``params.separator_config()``, or (when that is "") random weights seeded by
+    ``train_seed``, for smoke tests. Returns (separator, ``{"model_args", "state_dict", "path"}``) for the
+    agent's checkpoint, which carries it."""
+    if params.separator_checkpoint:
+        separator, _ = load_separator(params.separator_checkpoint, device)
+        if separator.model_args() != params.separator_config():
+            raise ValueError(f"separator_checkpoint {params.separator_checkpoint} has arguments {separator.model_args()}, "
+                             f"the parameters ask for {params.separator_config()}")
+    else:
+        log("separator_checkpoint is empty: the agent hears through an untrained separator (smoke tests only)")
+        torch.manual_seed(params.train_seed)
+        separator = RnnSeparator(**params.separator_config()).to(device)
+    separator.eval().requires_grad_(False)
+    carried = {"model_args": separator.model_args(), "path": params.separator_checkpoint,
+               "state_dict": {k: v.detach().cpu() for k, v in separator.state_dict().items()}}
+    return separator, carried

@@ -110,48 +110,90 @@ class AuralNavParams:
     sep_n_repeats: int = 6
     """The defaults are asteroid's (3.65 M parameters; about 2 s per 2-s forward on one CPU thread, 21 ms on an H100)."""
     separator_checkpoint: str = ""
-    """A pretrained separator (scripts/pretrain_separator.py) for the agent; "" starts from random weights."""
-    train_separator: bool = False
-    """Fine-tune the separator through the TD loss (the original's end-to-end set-up); False freezes it."""
+    """The pretrained separator (scripts/pretrain_separator.py) the agent hears through, frozen (its cues are
+    computed once per observation and cached in the replay); "" uses random weights (smoke tests only)."""
     pretrain_steps: int = 3000
     pretrain_batch_size: int = 8
     pretrain_lr: float = 1e-3
     pretrain_eval_mixtures: int = 64
     """Held-out mixtures (seeded, never drawn for training) on which SI-SDR improvement is reported."""
 
-    # --- Q-network (auralnav/dqn.py) ------------------------------------------------------------------
-    dqn_hidden: int = 128
+    # --- what the agent hears (auralnav/cues.py, auralnav/features.py) ----------------------------------
+    cue_source: str = "separator"
+    """Whose estimate of the sources the cues are taken from: 'separator' (the frozen pretrained separator of
+    separator_checkpoint: the data flow), 'images' (each source's true image: ideal separation, the upper
+    bound), 'mixture' (no separation: one 'source', the downmix)."""
+    itd_method: str = "lsq"
+    """'lsq': an energy-weighted least-squares fit of the phase slope over the non-aliased bins; 'gcc_phat'.
+    Why: the previous cue (IPD x 1/f averaged with ratio masks) was dominated by low-energy bins and
+    correlated at 0.56 with the source's direction, the fit at 0.94 (tests/auralnav/test_cues.py)."""
+    memory: bool = True
+    """Add the previous step's cues, action, direction of the last move and a wall-bump flag to the state.
+    Why: one window cannot tell front from back, and a memoryless greedy policy loops against walls
+    (README ablation: without memory the greedy success collapses)."""
     stft_n_fft: int = 512
     stft_hop: int = 128
 
-    # --- DQN training (auralnav/agent.py) -------------------------------------------------------------
+    # --- reference agents (auralnav/agents.py) --------------------------------------------------------
+    handcoded_itd_threshold: float = 0.35
+    """The hand-coded agent turns toward the loudest source while |ITD| exceeds this (units of the largest delay)."""
+    handcoded_drop_db: float = 3.0
+    """... and reverses after a move that made the source this many dB quieter (it was behind)."""
+
+    # --- Q-network (auralnav/dqn.py) ------------------------------------------------------------------
+    dqn_hidden: int = 128
+
+    # --- DQN training (auralnav/train.py) -------------------------------------------------------------
     num_envs: int = 4
-    """Environments stepped together (gymnasium vector env); each vector step adds num_envs transitions."""
-    vector_env: str = "sync"
-    """'sync' (one process) or 'async' (a process per environment)."""
+    """Environments stepped together; each round adds num_envs transitions (one batched separator pass)."""
     total_steps: int = 50_000
     """Transitions to collect in all."""
     gamma: float = 0.98
-    lr: float = 1e-3
-    batch_size: int = 32
-    replay_capacity: int = 20_000
+    lr: float = 5e-4
+    batch_size: int = 64
+    replay_capacity: int = 50_000
     learning_starts: int = 1000
-    updates_per_step: int = 1
-    """Gradient steps per vector step."""
-    target_sync_steps: int = 1000
-    """Copy the online networks to the target networks every this many transitions (global, not per episode)."""
-    epsilon_start: float = 0.9
+    updates_per_step: int = 4
+    """Gradient steps per round of num_envs transitions (with cached features an update is an MLP step)."""
+    target_sync_steps: int = 500
+    """Copy the online network to the target network every this many transitions (global, not per episode)."""
+    epsilon_start: float = 1.0
     epsilon_end: float = 0.05
     epsilon_decay_steps: float = 10_000.0
-    """Time constant of the exponential decay of exploration, in transitions."""
+    """Transitions over which exploration falls linearly from epsilon_start to epsilon_end."""
     td_loss: str = "huber"
     """'huber' or 'mse'."""
     grad_clip: float = 10.0
-    log_every: int = 500
+    reward_scale: float = 0.01
+    """Multiplies the environment's rewards before learning: +100 per source becomes 1. Why: with Huber's
+    delta of 1 the raw rewards put every large TD error in the linear (L1) regime."""
+    double_dqn: bool = True
+    """Bootstrap with the target network's value of the online network's best next action (van Hasselt
+    et al. 2016). Why: max over a noisy target overestimates, most where the cues are ambiguous."""
+    n_step: int = 3
+    """n-step returns. Why: a reward (a found source or the shaping) reaches the choices that led to it
+    n times faster than with one-step targets."""
+    shaping_per_m: float = 0.1
+    """Potential-based shaping F = gamma Phi(s') - Phi(s), Phi = -shaping_per_m x (true distance to the
+    nearest unfound source), 0 at the terminal state, in scaled reward units; 0 turns it off. It leaves the
+    optimal policy unchanged (Ng et al. 1999) and only the learner's reward sees it: the agent never sees
+    positions. Why: with sparse rewards about 2 per 1000 transitions reach the learner early on."""
+    demonstrator: str = "handcoded"
+    """Who acts in the first demo_envs environments during the first demo_steps transitions: 'handcoded',
+    'oracle' or 'none'. Why: demonstrations fill the replay with successful episodes from the start."""
+    demo_envs: int = 1
+    demo_steps: int = 10_000
+    margin_weight: float = 1.0
+    """Weight of DQfD's large-margin loss on demonstrated transitions (Hester et al. 2018); 0 turns it off.
+    Why: TD alone learns the demonstrated actions' values but not to prefer them over unvisited ones."""
+    margin: float = 0.05
+    """The margin by which a demonstrated action's Q-value should lead the others (scaled reward units)."""
+    log_every: int = 1000
     validation_every: int = 5000
-    validation_episodes: int = 10
+    validation_episodes: int = 20
     validation_seed: int = 10_000
-    """Validation rooms are seeded from here, apart from the evaluation seeds (eval_seed)."""
+    """Validation rooms are seeded from here, apart from the evaluation seeds (eval_seed); training rooms
+    from 10^6 x (1 + train_seed) on."""
     train_seed: int = 0
 
     # --- derived --------------------------------------------------------------------------------------
@@ -185,10 +227,19 @@ class AuralNavParams:
             positive(name)
         for name in ("num_envs", "total_steps", "batch_size", "replay_capacity", "target_sync_steps", "log_every",
                      "validation_every", "validation_episodes", "epsilon_decay_steps", "pretrain_steps",
-                     "pretrain_batch_size", "pretrain_eval_mixtures", "dqn_hidden", "lr", "pretrain_lr", "grad_clip"):
+                     "pretrain_batch_size", "pretrain_eval_mixtures", "dqn_hidden", "lr", "pretrain_lr", "grad_clip",
+                     "reward_scale"):
             positive(name)
-        if self.vector_env not in ("sync", "async"):
-            raise ValueError(f"vector_env must be 'sync' or 'async', got {self.vector_env!r}")
+        if self.cue_source not in ("separator", "images", "mixture"):
+            raise ValueError(f"cue_source must be 'separator', 'images' or 'mixture', got {self.cue_source!r}")
+        if self.itd_method not in ("lsq", "gcc_phat"):
+            raise ValueError(f"itd_method must be 'lsq' or 'gcc_phat', got {self.itd_method!r}")
+        if self.demonstrator not in ("handcoded", "oracle", "none"):
+            raise ValueError(f"demonstrator must be 'handcoded', 'oracle' or 'none', got {self.demonstrator!r}")
+        if not 0 <= self.demo_envs <= self.num_envs:
+            raise ValueError(f"demo_envs must be in 0..num_envs ({self.num_envs}), got {self.demo_envs}")
+        if self.n_step < 1:
+            raise ValueError(f"n_step must be >= 1, got {self.n_step}")
         if self.td_loss not in ("huber", "mse"):
             raise ValueError(f"td_loss must be 'huber' or 'mse', got {self.td_loss!r}")
         if not 0 <= self.gamma <= 1 or not 0 <= self.epsilon_end <= self.epsilon_start <= 1:
@@ -267,11 +318,10 @@ TASKS: dict[str, dict[str, Any]] = {
     # 16, 2 repeats, 64 channels: 0.33 M parameters, ~15x faster than the default) so that pretraining and
     # DQN training fit in tens of minutes on two cores.
     "8": {"fs": 8000, "window_s": 0.5, "sep_kernel_size": 32, "sep_stride": 16, "sep_n_repeats": 2, "sep_bn_chan": 64,
-          "sep_hid_size": 64, "pretrain_steps": 1500, "total_steps": 30_000, "validation_every": 5000,
-          "validation_episodes": 5, "separator_checkpoint": "data/runs/auralnav/separator_8.pt",
-          # with the frozen separator's features cached an update is an MLP step: learn from each
-          # transition twice (8 updates per vector step of 4) rather than once every 4 (no learning by 15k)
-          "updates_per_step": 8},
+          "sep_hid_size": 64, "pretrain_steps": 1500, "separator_checkpoint": "data/pretrained/auralnav_task8_separator.pt",
+          # a horizon where random is weak: at 1000 steps a random walk finds both sources in 58% of the
+          # rooms, at 200 in about 20%; the oracle needs about 20 steps (README reports 1000 steps too)
+          "max_episode_steps": 200, "total_steps": 30_000},
     # quick_test: a 4 x 4 m room, 8 kHz and 0.25 s windows, 100-step episodes, 3 evaluation episodes.
     "999": {
         "quick_test": True, "room_dim": (4.0, 4.0), "fs": 8000, "window_s": 0.25, "clip_s": 1.0, "max_order": 2,
@@ -280,7 +330,8 @@ TASKS: dict[str, dict[str, Any]] = {
         "sep_n_filters": 16, "sep_bn_chan": 16, "sep_hid_size": 16, "sep_chunk_size": 20, "sep_n_repeats": 1,
         "dqn_hidden": 32, "stft_n_fft": 256, "stft_hop": 64, "num_envs": 2, "total_steps": 200, "learning_starts": 32,
         "batch_size": 8, "replay_capacity": 1000, "target_sync_steps": 50, "log_every": 50, "validation_every": 100,
-        "validation_episodes": 2, "epsilon_decay_steps": 100.0, "pretrain_steps": 20, "pretrain_batch_size": 4,
+        "validation_episodes": 2, "epsilon_decay_steps": 100.0, "demo_steps": 100, "pretrain_steps": 20,
+        "pretrain_batch_size": 4,
         "pretrain_eval_mixtures": 8,
     },
 }

@@ -1,15 +1,14 @@
-"""Train the AuralNav agent (DPRNNTasNet separation + a DQN over spatial cues) in the simulated room.
+"""Train the AuralNav agent: a DQN over spatial cues of the frozen separator's estimates, with memory.
 
-    python3 scripts/train_auralnav.py <task-id> <job-id> [--device cuda] [--fresh] [--set key=value ...]
-    python3 scripts/train_auralnav.py 999 quick              # quick_test: tiny separator, 200 steps
-    python3 scripts/train_auralnav.py 1 run1 --set separator_checkpoint=data/runs/auralnav/separator_1.pt
+    python3 scripts/train_auralnav.py <task-id> <job-id> [--device cpu] [--fresh] [--set key=value ...]
+    python3 scripts/train_auralnav.py 8 1                      # task 8: the shipped agent's recipe (CPU, ~20 min)
+    python3 scripts/train_auralnav.py 8 ideal --set cue_source=images     # ideal separation (the upper bound)
+    python3 scripts/train_auralnav.py 999 quick                # quick_test: a few hundred transitions
 
-Tasks (configs/auralnav.py): 1 the original experiment (8 x 8 m, phone + siren, step 0.5, radius 1),
-2 reverberant, 3 a 3-D room, 4 a hexagonal room, 5 four sources, 6 the dense reward, 999 quick_test.
-Pretrain the separator first (scripts/pretrain_separator.py) and pass it as separator_checkpoint; with
-train_separator=True it is fine-tuned through the TD loss. Writes <run_dir>/<task>_<job>/: config.json,
-last.pt (resume), best.pt (best validation success), episodes.csv, validation.csv, tensorboard/, curves.png.
-Evaluate with: python3 scripts/evaluate_auralnav.py <task-id> --agent <run_dir>/<task>_<job>/best.pt
+Pretrain the separator first (scripts/pretrain_separator.py <task-id>; task 8's is shipped in
+data/pretrained/). Writes <run_dir>/<task>_<job>/: config.json, last.pt (resume), best.pt (best greedy
+validation), episodes.csv, validation.csv, tensorboard/, learning_curve.png (auralnav/train.py).
+Evaluate with: python3 scripts/evaluate_auralnav.py --agent <run_dir>/<task>_<job>/best.pt --episodes 100
 """
 
 import sys
@@ -19,12 +18,13 @@ from configs.cli import report_errors, resolve_params, task_parser
 
 
 def run(params, task_id: str, job_id: str, device: str, fresh: bool) -> None:
-    from auralnav.agent import RnnAgent
+    from auralnav.train import train
     from common.device import pick_device
 
-    result = RnnAgent(params, pick_device(device)).train(task_id, job_id, fresh)
+    result = train(params, task_id, job_id, fresh, pick_device(device))
     best = result["best"]
-    print(f"best validation success {best['success_rate']:.2f} (return {best['mean_return']:.1f}) at step "
+    steps = "-" if best["mean_steps_to_success"] is None else f"{best['mean_steps_to_success']:.1f}"
+    print(f"best validation success {best['success_rate']:.2f} (mean steps to success {steps}) at transition "
           f"{best['step']}; {result['train_time_s'] / 60:.1f} min; outputs in {result['run_dir']}")
 
 

@@ -3,7 +3,7 @@ import json
 import numpy as np
 import pytest
 
-from auralnav.evaluation import Episode, evaluate_agent, format_table, run_episode, summarize
+from auralnav.evaluation import Episode, evaluate_agents, format_table, run_episode, summarize
 from configs.auralnav import get_params
 
 
@@ -33,13 +33,19 @@ def test_run_episode_adds_up_the_rewards(fast):
     assert expected_min - 1e-9 <= r.episode_return <= -0.5 * r.steps + 100 * r.found + 1e-9
 
 
-def test_evaluate_agent_writes_json_and_figure(tmp_path):
-    params = get_params("999", window_s=0.05, eval_episodes=2, run_dir=str(tmp_path))
-    report = evaluate_agent(params, "999", "oracle", seed=3)
-    out = tmp_path / "999_oracle_seed3"
+def test_evaluate_agents_on_the_same_rooms_writes_json_and_figure(tmp_path):
+    params = get_params("999", window_s=0.05, eval_episodes=2, run_dir=str(tmp_path), cue_source="images")
+    report = evaluate_agents(params, "999", ["oracle", "random", "handcoded"], seed=3, log=lambda _: None)
+    out = tmp_path / "999_oracle_random_handcoded_seed3"
     assert report["out_dir"] == str(out) and (out / "trajectories.png").stat().st_size > 10_000
     saved = json.loads((out / "eval.json").read_text())
-    assert saved["summary"]["success_rate"] == 1.0 and [e["seed"] for e in saved["episodes"]] == [3, 4]
-    assert saved["params"]["window_s"] == 0.05 and np.isfinite(saved["summary"]["mean_return"])
+    assert saved["agents"] == ["oracle", "random", "handcoded"]
+    assert saved["results"]["oracle"]["summary"]["success_rate"] == 1.0
+    rooms = [[e["sources"] for e in saved["results"][a]["episodes"]] for a in saved["agents"]]
+    assert rooms[0] == rooms[1] == rooms[2] and [e["seed"] for e in saved["results"]["random"]["episodes"]] == [3, 4]
+    assert saved["params"]["window_s"] == 0.05 and np.isfinite(saved["results"]["random"]["summary"]["mean_return"])
+    assert "| handcoded | 2 |" in report["table"]
     with pytest.raises(ValueError, match="episodes must be >= 1"):
-        evaluate_agent(params, "999", "oracle", episodes=0)
+        evaluate_agents(params, "999", ["oracle"], episodes=0)
+    with pytest.raises(ValueError, match="--epsilon applies to learned agents"):
+        evaluate_agents(params, "999", ["oracle"], epsilon=0.1)

@@ -41,3 +41,21 @@ def test_windows_with_a_silent_source_are_skipped(fast):
     assert len(targets) == 10 and float((10 * torch.log10(energy.min(1).values / energy.max(1).values)).min()) >= -30
     with pytest.raises(ValueError, match="only 0 of 5 windows"):
         mixtures(env, range(3), n=5, min_source_db=1.0)  # no window has sources 1 dB *above* each other
+
+
+def test_pretraining_resumes_and_refuses_other_parameters(tmp_path, fast):
+    from auralnav.pretrain import pretrain_separator
+
+    params = get_params("999", **fast, run_dir=str(tmp_path), pretrain_steps=2, pretrain_batch_size=2,
+                        pretrain_eval_mixtures=2)
+    out = tmp_path / "sep.pt"
+    report = pretrain_separator(params, "999", out=out, log=lambda _: None)
+    assert out.is_file() and report["steps"] == 2 and (tmp_path / "999_separator" / "config.json").is_file()
+    lines = []
+    pretrain_separator(params, "999", out=out, log=lines.append)
+    assert any("resumed from" in line and "at step 2" in line for line in lines)
+    other = get_params("999", **fast, run_dir=str(tmp_path), pretrain_steps=2, pretrain_batch_size=2,
+                       pretrain_eval_mixtures=2, pretrain_lr=1e-2)
+    with pytest.raises(ValueError, match="was written with other parameters \\(differing: pretrain_lr\\); use another"):
+        pretrain_separator(other, "999", out=out, log=lambda _: None)
+    pretrain_separator(other, "999", out=out, fresh=True, log=lambda _: None)

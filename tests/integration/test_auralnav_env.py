@@ -13,7 +13,7 @@ def test_evaluate_script_random_and_oracle(tmp_path):
         assert f"| {agent} | 3 |" in out
         folder = tmp_path / f"999_{agent}_seed5"
         assert (folder / "trajectories.png").stat().st_size > 10_000
-        reports[agent] = json.loads((folder / "eval.json").read_text())
+        reports[agent] = json.loads((folder / "eval.json").read_text())["results"][agent]
     assert reports["oracle"]["summary"]["success_rate"] == 1.0
     assert reports["oracle"]["summary"]["mean_return"] > reports["random"]["summary"]["mean_return"]
     for o, r in zip(reports["oracle"]["episodes"], reports["random"]["episodes"], strict=True):

@@ -1,0 +1,87 @@
+import numpy as np
+import pytest
+
+from auralnav.env import BACKWARD, FORWARD, TURN_LEFT, make_env
+from auralnav.features import CueEncoder, Memory, feature_config, state_dim, state_vector
+from configs.auralnav import get_params
+
+
+def cues_of(*vols, itd=0.0):
+    """Cues (1, S, 3) with the given VOLs (loudest first)."""
+    return np.array([[[itd, 0.0, v] for v in vols]], np.float32)
+
+
+def pose(x, y=1.0):
+    return np.array([[x, y, 1.0, 0.0]], np.float32)
+
+
+def test_memory_holds_the_previous_step_and_sees_bumps():
+    m = Memory(1)
+    first = m.observe(cues_of(-30.0, -40.0), pose(1.0))
+    assert first.prev_action[0] == -1 and first.going[0] == 1 and not first.bumped[0]
+    np.testing.assert_array_equal(first.prev_cues, first.cues)  # nothing heard before: the same window
+    m.acted(np.array([FORWARD]))
+    moved = m.observe(cues_of(-28.0, -41.0), pose(1.5))
+    assert moved.prev_action[0] == FORWARD and not moved.bumped[0] and moved.prev_cues[0, 0, 2] == -30.0
+    m.acted(np.array([BACKWARD]))
+    blocked = m.observe(cues_of(-28.0, -41.0), pose(1.5))  # a backward move that left the pose unchanged
+    assert blocked.bumped[0] and blocked.going[0] == -1
+    m.acted(np.array([TURN_LEFT]))
+    turned = m.observe(cues_of(-28.0, -41.0), pose(1.5))
+    assert not turned.bumped[0] and turned.going[0] == -1  # a turn keeps the direction of the last move
+    m.reset(0)
+    again = m.observe(cues_of(-20.0, -50.0), pose(3.0))
+    assert again.prev_action[0] == -1 and again.going[0] == 1 and again.prev_cues[0, 0, 2] == -20.0
+
+
+def test_observe_is_idempotent_until_acted():
+    m = Memory(2)
+    c = np.concatenate([cues_of(-30.0, -40.0), cues_of(-35.0, -45.0)])
+    p = np.concatenate([pose(1.0), pose(2.0)])
+    m.observe(c, p)
+    m.acted(np.array([FORWARD, TURN_LEFT]))
+    a = m.observe(c, p)
+    b = m.observe(c, p)
+    np.testing.assert_array_equal(a.bumped, b.bumped)
+    np.testing.assert_array_equal(a.prev_cues, b.prev_cues)
+    assert a.bumped.tolist() == [True, False]
+
+
+@pytest.mark.parametrize(("cue_source", "memory", "n_src"), [("images", True, 2), ("images", False, 2),
+                                                             ("mixture", True, 1)])
+def test_state_layout(cue_source, memory, n_src):
+    params = get_params("8", cue_source=cue_source, memory=memory)
+    config = feature_config(params)
+    assert config["n_src"] == n_src
+    m = Memory(1)
+    m.observe(cues_of(*[-30.0] * n_src, itd=0.5), pose(0.0, 8.0))
+    m.acted(np.array([BACKWARD]))
+    step = m.observe(cues_of(*[-27.0] * n_src, itd=0.5), pose(8.0, 0.0))
+    x = state_vector(step, config)
+    assert x.shape == (1, state_dim(config)) and x.dtype == np.float32
+    assert x[0, 0] == 0.5 and x[0, 2] == pytest.approx((-27.0 + 40) / 10)  # ITD, VOL of the loudest
+    np.testing.assert_allclose(x[0, -4:], [1.0, -1.0, 1.0, 0.0])  # position over the room -> [-1, 1]
+    if memory:
+        dvol = x[0, 6 * n_src: 7 * n_src]
+        np.testing.assert_allclose(dvol, 1.0)  # 3 dB louder / 3 dB
+        onehot, going, bumped = x[0, 7 * n_src: 7 * n_src + 4], x[0, 7 * n_src + 4], x[0, 7 * n_src + 5]
+        assert onehot.tolist() == [0, 1, 0, 0] and going == -1 and bumped == 0
+
+
+def test_encoder_cues_are_sorted_and_ideal_separation_needs_images():
+    params = get_params("8", cue_source="images")
+    env = make_env(params=params, return_images=True)
+    encoder = CueEncoder(feature_config(params))
+    vols = []
+    for seed in range(5):
+        obs, info = env.reset(seed=seed)
+        cues = encoder(obs["audio"][None], info["images"][None])
+        assert cues.shape == (1, 2, 3)
+        vols.append(cues[0, :, 2])
+    assert all(v[0] >= v[1] for v in vols)
+    with pytest.raises(ValueError, match="needs info\\['images'\\]"):
+        encoder(obs["audio"][None])
+    mixture = CueEncoder(feature_config(get_params("8", cue_source="mixture")))
+    assert mixture(obs["audio"][None]).shape == (1, 1, 3)
+    with pytest.raises(ValueError, match="needs a separator"):
+        CueEncoder(feature_config(get_params("8")))
