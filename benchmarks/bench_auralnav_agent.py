@@ -4,10 +4,10 @@
     python3 benchmarks/bench_auralnav_agent.py --quick
 
 * Separator forward throughput (seconds of audio separated per second) at batch 1 and 8.
-* Acting: one epsilon-greedy choice for num_envs = 4 observations (separator + DQN, no grad).
-* Learning: one DQN update on a batch of 32 transitions (online forward with gradients, target forward
-  without): with the separator frozen (cached features: an MLP step) and fine-tuned (two separator
-  passes over the batch). Prints a JSON summary.
+* Acting: one greedy choice for num_envs = 4 observations (one batched separator pass, the cues, the
+  state with memory, the Q-network), as a round of auralnav/train.py does.
+* Learning: one update on a batch of cached states (Double DQN target, Huber loss, margin loss):
+  the separator is frozen, so an update is an MLP step. Prints a JSON summary.
 """
 
 from __future__ import annotations
@@ -19,8 +19,10 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from auralnav.agent import RnnAgent
+import torch.nn.functional as F
 
+from auralnav.dqn import QNetwork, double_dqn_target, large_margin_loss
+from auralnav.features import CueEncoder, Memory, feature_config, state_dim, state_vector
 from auralnav.separation import RnnSeparator
 from configs.auralnav import get_params
 
@@ -43,7 +45,7 @@ def timed(fn, device: torch.device, repeats: int) -> float:
 
 
 def measure(name: str, overrides: dict, device: torch.device, repeats: int, batch: int) -> dict:
-    params = get_params("1", **overrides, batch_size=batch)
+    params = get_params("1", **overrides, batch_size=batch, cue_source="separator")
     n = params.window
     out: dict = {"config": name, "device": str(device), "window_s": params.window_s, "fs": params.fs}
     separator = RnnSeparator(**params.separator_config()).to(device).eval()
@@ -55,19 +57,35 @@ def measure(name: str, overrides: dict, device: torch.device, repeats: int, batc
         out[f"separator_forward_batch{b}_s"] = round(s, 4)
         out[f"separator_realtime_factor_batch{b}"] = round(b * params.window_s / s, 1)
     rng = np.random.default_rng(0)
-    audio = rng.uniform(-0.1, 0.1, (batch, 2, n)).astype(np.float32)
-    info = np.tile(np.array([4, 4, 1, 0], np.float32), (batch, 1))
-    for fine_tune in (False, True):
-        agent = RnnAgent(get_params("1", **overrides, batch_size=batch, train_separator=fine_tune), device)
-        if not fine_tune:  # acting: encode 4 observations (separator + cues) and choose
-            s = timed(lambda a=agent: a.choose_actions(a.encode(audio[:4], info[:4]), 0.1), device, repeats)
-            out["act_4_envs_s"] = round(s, 4)
-        # learning: with a frozen separator the stored states are cached features; fine-tuned, raw audio
-        state = {k: torch.from_numpy(v).to(device) for k, v in agent.encode(audio, info).items()}
-        b = {"state": state, "next_state": state, "action": torch.randint(0, 4, (batch,), device=device),
-             "reward": torch.randn(batch, device=device), "terminated": torch.zeros(batch, device=device)}
-        s = timed(lambda a=agent, b=b: a.update(b), device, repeats)
-        out[f"update_batch{batch}_{'fine_tuned' if fine_tune else 'frozen_cached'}_s"] = round(s, 4)
+    audio = rng.uniform(-0.1, 0.1, (4, 2, n)).astype(np.float32)
+    poses = np.tile(np.array([4, 4, 1, 0], np.float32), (4, 1))
+    features = feature_config(params, separator.model_args())
+    encoder, memory = CueEncoder(features, separator, device), Memory(4)
+    q = QNetwork(state_dim(features), 4, params.dqn_hidden, features).to(device)
+    target = QNetwork(state_dim(features), 4, params.dqn_hidden, features).to(device)
+
+    def act():
+        x = state_vector(memory.observe(encoder(audio), poses), features)
+        with torch.no_grad():
+            return q(torch.from_numpy(x).to(device)).argmax(1)
+
+    out["act_4_envs_s"] = round(timed(act, device, repeats), 4)
+    optimizer = torch.optim.Adam(q.parameters(), lr=params.lr)
+    states = torch.randn(batch, state_dim(features), device=device)
+    actions, ret = torch.randint(0, 4, (batch,), device=device), torch.randn(batch, device=device)
+    discount, demo = torch.full((batch,), params.gamma**3, device=device), torch.rand(batch, device=device) < 0.3
+
+    def update():
+        with torch.no_grad():
+            y = double_dqn_target(ret, discount, q(states), target(states))
+        q_all = q(states)
+        loss = F.smooth_l1_loss(q_all.gather(1, actions[:, None]).squeeze(1), y) \
+            + (large_margin_loss(q_all, actions, params.margin) * demo).mean()
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+
+    out[f"update_batch{batch}_frozen_cached_s"] = round(timed(update, device, repeats), 4)
     print(json.dumps(out), flush=True)
     return out
 
@@ -75,7 +93,7 @@ def measure(name: str, overrides: dict, device: torch.device, repeats: int, batc
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="the small separator only, 0.25 s windows, batch 4")
-    ap.add_argument("--batch", type=int, default=32, help="transitions per update (full run)")
+    ap.add_argument("--batch", type=int, default=64, help="transitions per update (full run)")
     ap.add_argument("--repeats", type=int, default=3, help="timed calls per figure, median (full run)")
     ap.add_argument("--out")
     args = ap.parse_args()
