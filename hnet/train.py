@@ -17,10 +17,10 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from common import schedules
-from common.checkpoint import load_checkpoint, save_checkpoint
+from common.checkpoint import save_checkpoint
 from common.device import pick_device
 from common.io import atomic_write, write_json
-from configs.base import to_dict
+from common.run import Run, open_run
 from configs.hnet import HNetParams
 from hnet.checkpoint import load_hnet
 from hnet.data import data_signature, load_split, split_path
@@ -176,21 +176,25 @@ def train(
     Returns the test report of the best epoch.
     """
     dev = pick_device(device)
-    run_dir = Path(params.run_dir) / f"{task_id}_{job_id}"
-    run_dir.mkdir(parents=True, exist_ok=True)
-    config = to_dict(params) | {"task_id": task_id, "job_id": job_id}
-    write_json(run_dir / "config.json", config)
-
-    # --- data: whole splits as tensors on the device (no per-item DataLoader overhead) --------------
+    # --- data, checked before anything is written ------------------------------------------------------
     data = _load_data(params, task_id)
+    n_train = len(data["train"]["dist"])
+    if n_train // params.batch_size == 0:
+        raise ValueError(f"batch_size {params.batch_size} exceeds the {n_train} training examples in {params.data_dir}")
+    with open_run(params.run_dir, params, task_id, job_id, fresh, dev) as run:
+        run.write_config()
+        return _fit(params, run, data, dev, log)
+
+
+def _fit(params: HNetParams, run: Run, data: dict[str, dict[str, Any]], dev: torch.device, log) -> dict[str, Any]:
+    run_dir, config = run.dir, run.config
+    # whole splits as tensors on the device (no per-item DataLoader overhead)
     train_dist = torch.as_tensor(data["train"]["dist"], dtype=torch.float32, device=dev)  # (N, M, M)
     train_assoc = torch.as_tensor(data["train"]["assoc"], dtype=torch.float32, device=dev)  # (N, M, M)
     n_train = len(train_dist)
     # positive rate per cell of the training set: the original's F1 sample weights (M*M,)
     cell_weights = data["train"]["assoc"].reshape(n_train, -1).mean(0)
     steps_per_epoch = n_train // params.batch_size  # drop_last, as the original
-    if steps_per_epoch == 0:
-        raise ValueError(f"batch_size {params.batch_size} exceeds the {n_train} training examples in {params.data_dir}")
     total_steps = steps_per_epoch * params.nb_epochs
     warmup_steps = steps_per_epoch * params.warmup_epochs
     log(f"data: {n_train:,} train / {len(data['val']['dist']):,} val / {len(data['test']['dist']):,} test examples "
@@ -198,12 +202,9 @@ def train(
 
     # --- resume, or choose an initialisation ---------------------------------------------------------
     loss_weights = torch.tensor(params.loss_weights, device=dev)
-    last_path, best_path = run_dir / "last.pt", run_dir / "best.pt"
-    ckpt = None
-    if last_path.exists() and not fresh:
-        ckpt = load_checkpoint(last_path, dev)
-        if ckpt["config"] != config:
-            raise ValueError(f"{last_path} was written with other parameters; use another job id or --fresh")
+    last_path, best_path = run.last_path, run.best_path
+    ckpt = run.last
+    if ckpt is not None:
         seed = ckpt["init_seed"]
     else:
         seed = choose_init_seed(params, train_dist, train_assoc, data["val"], cell_weights, total_steps, warmup_steps, log)
@@ -262,7 +263,7 @@ def train(
     model, best_ckpt = load_hnet(best_path, dev)
     test = split_report(model, data["test"], dev, cell_weights)
     metrics = {
-        "task_id": task_id, "job_id": job_id, "device": str(dev), "best_epoch": best["epoch"] + 1,
+        "task_id": config["task_id"], "job_id": config["job_id"], "device": str(dev), "best_epoch": best["epoch"] + 1,
         "select_metric": params.select_metric, "val": best_ckpt["metrics"]["val"], "test": test,
         "train_time_s": round(elapsed, 1), "passed_original_at": passed_at, "original_figures": ORIGINAL_FIGURES,
     }

@@ -78,5 +78,5 @@ def test_resume_with_other_parameters_is_refused(tiny_hnet_params):
     generate_dataset(tiny_hnet_params, log=lambda *_: None)
     train(tiny_hnet_params, task_id="999", device="cpu", log=lambda *_: None)
     changed = get_params("999", **{**tiny_hnet_params.__dict__, "lr": 5e-4})
-    with pytest.raises(ValueError, match="other parameters; use another job id or --fresh"):
+    with pytest.raises(ValueError, match="other parameters.*use another job id, or --fresh"):
         train(changed, task_id="999", device="cpu", log=lambda *_: None)

@@ -1,0 +1,110 @@
+"""The run lifecycle shared by every trainer: lock, config, resume check, clean failure, seeding."""
+
+import itertools
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+
+import pytest
+import torch
+
+from common.checkpoint import save_checkpoint
+from common.io import FolderInUseError
+from common.run import open_run, run_config, seed_everything
+from common.schedules import learning_rate
+
+
+@dataclass(frozen=True)
+class Params:
+    lr: float = 1e-3
+    name: str = "a"
+
+
+class Tiny(torch.nn.Linear):
+    def model_args(self):
+        return {"in_features": 2, "out_features": 1}
+
+
+def test_a_fresh_run_has_no_checkpoint_and_writes_its_config_on_request(tmp_path):
+    with open_run(tmp_path, Params(), "1", "j") as run:
+        assert run.last is None and run.dir == tmp_path / "1_j"
+        assert not (run.dir / "config.json").exists()  # nothing written before the inputs are checked
+        run.write_config()
+    assert (tmp_path / "1_j" / "config.json").is_file()
+    assert not (tmp_path / "1_j" / ".lock").exists()  # released
+
+
+def test_resume_reads_last_checkpoint_and_refuses_other_parameters(tmp_path):
+    config = run_config(Params(), "1", "j")
+    save_checkpoint(tmp_path / "1_j" / "last.pt", Tiny(2, 1), config=config, epoch=3)
+    with open_run(tmp_path, Params(), "1", "j") as run:
+        assert run.last["epoch"] == 3
+    with open_run(tmp_path, Params(), "1", "j", fresh=True) as run:
+        assert run.last is None
+    with pytest.raises(ValueError, match=r"other parameters \(differing: lr\).*another job id, or --fresh"):
+        with open_run(tmp_path, Params(lr=0.1), "1", "j"):
+            pass
+
+
+def test_a_foreign_last_checkpoint_is_a_clear_error(tmp_path):
+    (tmp_path / "1_j").mkdir()
+    torch.save({"weights": torch.zeros(1)}, tmp_path / "1_j" / "last.pt")
+    with pytest.raises(ValueError, match="not a training checkpoint of this project"):
+        with open_run(tmp_path, Params(), "1", "j"):
+            pass
+
+
+def test_a_failed_start_leaves_no_run_folder(tmp_path):
+    with pytest.raises(RuntimeError, match="data missing"):
+        with open_run(tmp_path, Params(), "1", "j"):
+            raise RuntimeError("data missing")
+    assert not (tmp_path / "1_j").exists()
+
+
+def test_a_second_process_is_refused_while_the_first_lives_and_a_dead_owner_is_taken_over(tmp_path):
+    holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        (tmp_path / "1_j").mkdir()
+        (tmp_path / "1_j" / ".lock").write_text(f"{holder.pid}\n")
+        with pytest.raises(FolderInUseError, match=f"in use by process {holder.pid}"):
+            with open_run(tmp_path, Params(), "1", "j"):
+                pass
+        assert (tmp_path / "1_j" / ".lock").read_text().strip() == str(holder.pid)  # not stolen
+    finally:
+        holder.kill()
+        holder.wait()
+    with open_run(tmp_path, Params(), "1", "j") as run:  # the owner is gone: taken over
+        assert (run.dir / ".lock").read_text().strip() == str(os.getpid())
+
+
+def test_stale_temporaries_of_a_killed_writer_are_removed(tmp_path):
+    run_dir = tmp_path / "1_j"
+    run_dir.mkdir()
+    stale = [run_dir / ".last.pt.abc123.tmp", run_dir / ".curves.tmp.png"]
+    for p in stale:
+        p.write_bytes(b"half")
+    keep = run_dir / "history.jsonl"
+    keep.write_text("{}\n")
+    with open_run(tmp_path, Params(), "1", "j"):
+        assert not any(p.exists() for p in stale) and keep.exists()
+
+
+def test_seed_everything_makes_torch_draws_repeat():
+    seed_everything(3)
+    a = torch.rand(3)
+    seed_everything(3)
+    assert torch.equal(a, torch.rand(3))
+
+
+@pytest.mark.parametrize("schedule", ["constant", "cosine"])
+def test_learning_rate_schedule_shapes(schedule):
+    lrs = [learning_rate(s, 100, 10, 1e-3, schedule, 0.1) for s in range(101)]
+    if schedule == "constant":
+        assert set(lrs) == {1e-3}
+    else:
+        assert lrs[0] == pytest.approx(1e-4) and lrs[9] == pytest.approx(1e-3)  # linear warm-up
+        assert all(a >= b for a, b in itertools.pairwise(lrs[10:]))  # then monotone decay
+        assert lrs[100] == pytest.approx(1e-4)  # to the floor
+    with pytest.raises(ValueError, match="schedule"):
+        learning_rate(0, 10, 0, 1e-3, "step")
