@@ -91,3 +91,20 @@ def add_out_arg(ap: argparse.ArgumentParser, what: str = "output folder", defaul
 
 def add_seed_arg(ap: argparse.ArgumentParser, default: int = 0, what: str = "random seed") -> None:
     ap.add_argument("--seed", type=nonnegative_int, default=default, help=f"{what} (default {default})")
+
+
+def add_checkpoint_task_args(ap: argparse.ArgumentParser, config: str, tasks: Mapping[str, Any]) -> None:
+    """For scripts that read a checkpoint: an optional positional task id (default: the checkpoint's own
+    task), ``--quick`` (task 999) and ``--set``. Resolve with ``checkpoint_task``."""
+    ap.add_argument("task_id", nargs="?", default=None,
+                    help=f"parameter set of configs/{config}.py (default: the checkpoint's task), one of {list(tasks)}")
+    ap.add_argument("--quick", action="store_true", help="quick_test (same as task 999)")
+    ap.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="override parameters, e.g. seed=3")
+
+
+def checkpoint_task(args: argparse.Namespace, checkpoint: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """(task id, overrides) of ``add_checkpoint_task_args``: --quick, else the positional id, else the task the
+    checkpoint was trained with (its config), else '1'."""
+    config = checkpoint.get("config") or {}
+    task = "999" if args.quick else (args.task_id or str(config.get("task_id", "1")))
+    return task, parse_set_args(args.set)

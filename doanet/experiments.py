@@ -42,11 +42,12 @@ def experiment_params(task_id: str, quick: bool = False, **overrides: Any) -> DO
 
 def prepare_data(params: DOAnetParams, task_id: str, device: str, log=print) -> None:
     """The synthetic recordings (FOA and MIC from the same scenes) and this dataset's features."""
+    from common.device import pick_device
     from doanet.extraction import batch_feature_extraction
     from doanet.synth import generate_dataset
 
     generate_dataset(params, log=log)
-    batch_feature_extraction(params, task_id, "cuda" if device == "cuda" else "cpu", log=log)
+    batch_feature_extraction(params, task_id, str(pick_device(device)), log=log)
 
 
 def run_experiments(datasets: tuple[str, ...] = ("foa", "mic"), models: tuple[str, ...] | None = None,

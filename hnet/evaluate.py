@@ -14,15 +14,16 @@ from hnet.data import doanet_regime_split, generate_split, load_split
 from hnet.train import ORIGINAL_FIGURES, split_report
 
 
-def params_for_checkpoint(ckpt: dict[str, Any], task_id: str | None, shuffle: str | None = None) -> HNetParams:
-    """The task the checkpoint was trained with (or ``task_id``), checked against its max_doas, with
-    the test distribution's ``shuffle`` ('one_axis' is the original's) if given."""
+def params_for_checkpoint(ckpt: dict[str, Any], task_id: str | None, shuffle: str | None = None,
+                          **overrides: Any) -> HNetParams:
+    """The task the checkpoint was trained with (or ``task_id``) with ``overrides``, checked against its
+    max_doas, with the test distribution's ``shuffle`` ('one_axis' is the original's) if given."""
     config = ckpt.get("config") or {}
-    params = get_params(task_id or config.get("task_id", "1"), **({"shuffle": shuffle} if shuffle else {}))
+    params = get_params(task_id or config.get("task_id", "1"), **({"shuffle": shuffle} if shuffle else {}), **overrides)
     if params.max_doas != ckpt["model_args"]["max_len"]:
         raise ValueError(
             f"task {task_id or config.get('task_id', '1')} has max_doas={params.max_doas} but the checkpoint "
-            f"is an HNet for max_doas={ckpt['model_args']['max_len']}; pass a matching --task-id"
+            f"is an HNet for max_doas={ckpt['model_args']['max_len']}; pass a matching task id"
         )
     return params
 
@@ -59,7 +60,7 @@ def doanet_regime_report(model, max_doas: int, seed: int, device, n: int = 20_00
 
 def evaluate_checkpoint(
     checkpoint: str | Path, task_id: str | None = None, seed: int | None = None, data: str | Path | None = None,
-    device: str = "auto", shuffle: str = "one_axis",
+    device: str = "auto", shuffle: str = "one_axis", **overrides: Any,
 ) -> dict[str, Any]:
     """Every metric of hnet.metrics for ``checkpoint`` on a test split, as one JSON-ready dict.
 
@@ -71,7 +72,7 @@ def evaluate_checkpoint(
     """
     dev = pick_device(device)
     model, ckpt = load_hnet(checkpoint, dev)
-    params = params_for_checkpoint(ckpt, task_id, shuffle)
+    params = params_for_checkpoint(ckpt, task_id, shuffle, **overrides)
     split = load_test_split(params, seed, data)
     cell_weights = split["assoc"].reshape(len(split["assoc"]), -1).mean(0)
     report = split_report(model, split, dev, cell_weights)

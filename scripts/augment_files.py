@@ -14,7 +14,7 @@ from doanet.augment import augment_dataset
 
 
 def main(argv=None) -> int:
-    ap = task_parser(__doc__, "doanet", TASKS, quick=False)
+    ap = task_parser(__doc__, "doanet", TASKS)
     ap.add_argument("--out", required=True, help="output base folder, separate from the data set")
     ap.add_argument("--pairs-per-file", type=int, default=4, help="at most this many pairs per ov1 file of a group")
     ap.add_argument("--formats", nargs="+", default=["foa", "mic"], choices=["foa", "mic"])

@@ -12,20 +12,25 @@ file) is an error unless --allow-short-audio.
 
 import sys
 
-from configs.cli import report_errors, resolve_params, task_parser
+from common.device import pick_device
+from configs.cli import add_device_arg, report_errors, resolve_params, task_parser
 from configs.doanet import TASKS, get_params
 from doanet.extraction import batch_feature_extraction
 
 
+def extract(params, task_id: str, device: str, **kwargs) -> None:
+    batch_feature_extraction(params, task_id, str(pick_device(device)), **kwargs)
+
+
 def main(argv=None) -> int:
     ap = task_parser(__doc__, "doanet", TASKS)
-    ap.add_argument("--device", default="cpu", help="torch device for the STFT ('cpu', 'cuda')")
+    add_device_arg(ap)
     ap.add_argument("--allow-short-audio", action="store_true",
                     help="pad recordings shorter than max_audio_len_s with silence (with a warning) and cut their "
                          "labels to the audio, instead of stopping")
     args = ap.parse_args(argv)
     task_id, params = resolve_params(ap, args, get_params, "DOAnet feature extraction")
-    return report_errors(batch_feature_extraction, params, task_id, args.device, allow_short=args.allow_short_audio)
+    return report_errors(extract, params, task_id, args.device, allow_short=args.allow_short_audio)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from doanet.plots import plot_recording
 
 
 def main(argv=None) -> int:
-    ap = task_parser(__doc__, "doanet", TASKS, quick=False)
+    ap = task_parser(__doc__, "doanet", TASKS)
     ap.add_argument("--name", help="recording name without extension (default: the first one)")
     ap.add_argument("--out", help="PNG path (default: data/plots/doanet_<ds>_<name>.png)")
     args = ap.parse_args(argv)

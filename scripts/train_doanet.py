@@ -12,14 +12,14 @@ Tasks (configs/doanet.py): 1/4 dMOT + activity (FOA), 2 MSE, 3 dMOT only, 7/8/9 
 
 import sys
 
-from configs.cli import report_errors, resolve_params, task_parser
+from configs.cli import add_device_arg, report_errors, resolve_params, task_parser
 from configs.doanet import TASKS, get_params
 from doanet.train import train
 
 
 def main(argv=None) -> int:
     ap = task_parser(__doc__, "doanet", TASKS, job=True)
-    ap.add_argument("--device", default="auto", help="'auto' (CUDA if available), 'cpu', 'cuda'")
+    add_device_arg(ap)
     ap.add_argument("--fresh", action="store_true", help="ignore an existing last.pt and start over")
     args = ap.parse_args(argv)
     task_id, params = resolve_params(ap, args, get_params, f"DOAnet training, job {args.job_id}")

@@ -11,14 +11,14 @@ from last.pt; --fresh starts over.
 
 import sys
 
-from configs.cli import report_errors, resolve_params, task_parser
+from configs.cli import add_device_arg, report_errors, resolve_params, task_parser
 from configs.hnet import TASKS, get_params
 from hnet.train import train
 
 
 def main(argv=None) -> int:
     ap = task_parser(__doc__, "hnet", TASKS, job=True)
-    ap.add_argument("--device", default="auto", help="'auto' (CUDA if available), 'cpu', 'cuda', 'cuda:1' ...")
+    add_device_arg(ap)
     ap.add_argument("--fresh", action="store_true", help="ignore an existing last.pt and start over")
     args = ap.parse_args(argv)
     task_id, params = resolve_params(ap, args, get_params, f"HNet training, job {args.job_id}")

@@ -43,7 +43,7 @@ def test_train_without_data_names_the_generate_command(tmp_path):
 
 def test_evaluate_wrong_max_doas(tmp_path):
     save_checkpoint(tmp_path / "m3.pt", HNetGRU(max_len=3), config={"task_id": "3"}, epoch=0)
-    result = run("evaluate_hnet.py", "--checkpoint", str(tmp_path / "m3.pt"), "--task-id", "1")
+    result = run("evaluate_hnet.py", "1", "--checkpoint", str(tmp_path / "m3.pt"))
     assert result.returncode == 2
     assert "max_doas=2" in result.stderr and "max_doas=3" in result.stderr
 
@@ -55,6 +55,6 @@ def test_evaluate_missing_checkpoint(tmp_path):
 
 def test_evaluate_reads_a_bare_state_dict(tmp_path):
     torch.save(HNetGRU().state_dict(), tmp_path / "sd.pt")
-    result = run("evaluate_hnet.py", "--checkpoint", str(tmp_path / "sd.pt"), "--task-id", "999")
+    result = run("evaluate_hnet.py", "--quick", "--checkpoint", str(tmp_path / "sd.pt"))
     assert result.returncode == 0, result.stderr
     assert '"exact_acc"' in result.stdout
