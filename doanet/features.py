@@ -98,15 +98,6 @@ def power(spec: torch.Tensor) -> torch.Tensor:
     return torch.view_as_real(spec).pow(2).sum(-1)
 
 
-def log_mel(spec: torch.Tensor, mel: torch.Tensor, top_db: float = 80.0, spec_power: torch.Tensor | None = None,
-            ) -> torch.Tensor:
-    """(..., C, T, K) complex -> (..., C, T, M) dB, clipped to top_db below each channel's maximum.
-    ``spec_power``: |spec|^2 if already computed."""
-    db = 10.0 * torch.log10(torch.clamp((power(spec) if spec_power is None else spec_power) @ mel, min=1e-10))
-    peak = db.amax(dim=(-1, -2), keepdim=True)
-    return torch.maximum(db, peak - top_db)
-
-
 def intensity_vectors(spec: torch.Tensor, mel: torch.Tensor, spec_power: torch.Tensor | None = None) -> torch.Tensor:
     """FOA (..., 4, T, K) complex in ACN order -> mel-band intensity vectors (..., 3, T, M) in the
     file's channel order (Y, Z, X): for a plane wave they point at its direction."""

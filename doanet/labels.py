@@ -101,12 +101,3 @@ def labels_to_rows(labels: np.ndarray) -> np.ndarray:
     frames, slots = np.nonzero(labels[..., 3] > 0.5)
     az, el = xyz_to_polar(labels[frames, slots, :3])
     return np.stack([frames, slots, slots, np.round(az), np.round(el)], axis=1).astype(np.int64)
-
-
-def apply_fill(labels: np.ndarray, use_hnet: bool) -> np.ndarray:
-    """Targets for training: (..., max_doas, 4) -> (..., max_doas, 3) xyz with inactive slots set to
-    (10, 10, 10) for the HNet losses or (0, 0, 1) for the MSE baseline."""
-    xyz = labels[..., :3].copy()
-    fill = np.array([10.0, 10.0, 10.0] if use_hnet else [0.0, 0.0, 1.0], np.float32)
-    xyz[labels[..., 3] < 0.5] = fill
-    return xyz

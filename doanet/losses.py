@@ -14,9 +14,20 @@ import math
 import torch
 import torch.nn.functional as F
 
-from hnet.model import HNetGRU
+from hnet.model import INACTIVE_FILL, HNetGRU
 
 EPS = float(torch.finfo(torch.float32).eps)
+
+
+MSE_FILL = (0.0, 0.0, 1.0)
+"""The original MSE baseline's target for an inactive slot: straight up."""
+
+
+def fill_targets(xyz: torch.Tensor, active: torch.Tensor, use_hnet: bool) -> torch.Tensor:
+    """Targets (..., S, 3) from unit xyz (..., S, 3) and activity (..., S): inactive slots set to the HNet's
+    ``INACTIVE_FILL`` for the dMOT losses, or to ``MSE_FILL`` for the MSE baseline."""
+    fill = torch.tensor((INACTIVE_FILL,) * 3 if use_hnet else MSE_FILL, dtype=xyz.dtype, device=xyz.device)
+    return torch.where(active[..., None] > 0.5, xyz, fill)
 
 
 def unit_normalise(pred: torch.Tensor) -> torch.Tensor:

@@ -26,7 +26,7 @@ from configs.doanet import DOAnetParams
 from doanet import distributed
 from doanet.data import make_loader
 from doanet.extraction import load_scaler
-from doanet.losses import activity_loss, dmot_losses, mse_loss, pit_loss, unit_normalise
+from doanet.losses import activity_loss, dmot_losses, fill_targets, mse_loss, pit_loss, unit_normalise
 from doanet.metrics import clear_mot, original_metric
 from doanet.model import CRNN, doa_to_tracks
 from hnet.checkpoint import load_hnet
@@ -58,9 +58,8 @@ def compute_loss(doa: torch.Tensor, activity: torch.Tensor | None, labels: torch
     if not params.use_hnet:
         if params.baseline == "pit":
             return {"loss": pit_loss(pred, xyz, active, mask)}
-        target = torch.where(active[..., None] > 0.5, xyz, torch.tensor([0.0, 0.0, 1.0], device=xyz.device))
-        return {"loss": mse_loss(pred, target, mask)}
-    ref = torch.where(active[..., None] > 0.5, xyz, torch.full_like(xyz, 10.0))
+        return {"loss": mse_loss(pred, fill_targets(xyz, active, use_hnet=False), mask)}
+    ref = fill_targets(xyz, active, use_hnet=True)
     out = dmot_losses(pred, ref, active, hnet, mask, params.dMOTP_wt, params.IDS_wt, params.dmotp_norm)
     loss = out["dmotp"] + params.dMOTA_wt * out["dmota"]
     parts = {"dmotp": out["dmotp"].detach(), "dmota": out["dmota"].detach()}

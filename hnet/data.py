@@ -31,9 +31,9 @@ import numpy as np
 from common.hungarian import hungarian_labels
 from common.io import FolderLock, atomic_write, remove_stale_temporaries
 from configs.hnet import HNetParams
+from hnet.model import INACTIVE_FILL
 
 SPLITS = {"train": 0, "val": 1, "test": 2}
-FILL_VALUE = 10.0
 ARRAY_KEYS = ("dist", "assoc", "nb_ref", "nb_pred", "ref_cart", "pred_cart", "resolution", "random_fill")
 
 
@@ -98,8 +98,8 @@ def _sample_angles(rng: np.random.Generator, res: int, k: int, n: int, jitter_de
 def _fill(rng: np.random.Generator, random_fill: np.ndarray, m: int) -> np.ndarray:
     """Inactive-slot values (n, m, 3): 10, or uniform(-100, 100) with [-1, 1] replaced by 10."""
     values = rng.uniform(-100.0, 100.0, size=(len(random_fill), m, 3))
-    values[np.abs(values) <= 1.0] = FILL_VALUE
-    values[~random_fill] = FILL_VALUE
+    values[np.abs(values) <= 1.0] = INACTIVE_FILL
+    values[~random_fill] = INACTIVE_FILL
     return values
 
 
@@ -322,7 +322,7 @@ def doanet_regime_split(
         v = rng.normal(size=(*shape, 3))
         return v / np.linalg.norm(v, axis=-1, keepdims=True)
 
-    ref = np.full((n, m, 3), FILL_VALUE)
+    ref = np.full((n, m, 3), INACTIVE_FILL)
     ref[:, :nb_active_ref] = unit((n, nb_active_ref))
     pred = unit((n, m))
     if near_deg is not None and nb_active_ref:

@@ -10,6 +10,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+# The HNet's input convention: a DOA slot with no source is filled with (10, 10, 10), far (distance >= 9)
+# from every unit vector. HNet's training data and DOAnet's dMOT losses both use it.
+INACTIVE_FILL = 10.0
+
 
 class AttentionLayer(nn.Module):
     """Single-head self-attention over time with 1x1-conv projections.

@@ -29,8 +29,9 @@ def test_doanet_benchmarks_quick(tmp_path):
 
 def test_auralnav_agent_benchmark_quick(tmp_path):
     out = tmp_path / "agent.json"
-    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_auralnav_agent.py"), "--quick", "--out", str(out)],
-                            capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    script = ROOT / "benchmarks" / "bench_auralnav_agent.py"
+    result = subprocess.run([sys.executable, str(script), "--quick", "--out", str(out)], capture_output=True, text=True,
+                            timeout=300, cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     row = json.loads(out.read_text())["results"][0]
     assert row["separator_forward_batch1_s"] > 0 and row["update_batch4_frozen_cached_s"] > 0 and row["act_4_envs_s"] > 0

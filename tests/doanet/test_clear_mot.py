@@ -25,7 +25,9 @@ def motmetrics_clear_mot(pred, ref, ref_active, pred_active, gate_deg=GATE):
                 if ref_active[i, f, g] and (f == 0 or not ref_active[i, f - 1, g]):
                     obj[g], next_id = next_id, next_id + 1
             gs, hs = np.flatnonzero(ref_active[i, f]), np.flatnonzero(pred_active[i, f])
-            d = np.degrees(angle_matrix(ref[i, f][gs], pred[i, f][hs])) if len(gs) and len(hs) else np.empty((len(gs), len(hs)))
+            d = np.empty((len(gs), len(hs)))
+            if len(gs) and len(hs):
+                d = np.degrees(angle_matrix(ref[i, f][gs], pred[i, f][hs]))
             d = np.where(d <= gate_deg, d, np.nan)
             acc.update([obj[g] for g in gs], list(hs), d)
         accs.append(acc)
