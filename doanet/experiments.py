@@ -83,9 +83,21 @@ def run_experiments(datasets: tuple[str, ...] = ("foa", "mic"), models: tuple[st
                             log=log)
             rows.append({"model": name, "protocol": protocol, "dataset": dataset, "task_id": task_id,
                          "epochs": params.nb_epochs, "best_epoch": metrics["best_epoch"],
-                         "train_time_s": metrics["train_time_s"], "device": metrics["device"], "test": metrics["test"]})
+                         "train_time_s": metrics["train_time_s"], "seed": params.train_seed,
+                         "run_dir": str(Path(params.run_dir) / f"{'999' if quick else task_id}_{metrics['job_id']}"),
+                         "windows": metrics.get("windows"), "device": metrics["device"], "test": metrics["test"]})
     table_order = list(experiments)
     return sorted(rows, key=lambda r: (datasets.index(r["dataset"]), table_order.index(r["model"])))
+
+
+def comparison_curves(rows: list[dict[str, Any]], out: str | Path) -> Path:
+    """One PNG of every row's training curves (from its run's last.pt), per dataset in the legend."""
+    from common.checkpoint import load_checkpoint
+    from doanet.plots import plot_comparison_curves
+
+    histories = {f"{r['model']} ({r['dataset'].upper()})": load_checkpoint(Path(r["run_dir"]) / "last.pt")["history"]
+                 for r in rows}
+    return plot_comparison_curves(histories, out, "DOAnet comparison: training curves")
 
 
 def _fmt(value: float, digits: int = 1) -> str:

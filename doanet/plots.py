@@ -41,3 +41,30 @@ def plot_recording(features: np.ndarray, labels: np.ndarray, title: str, out: st
     axes[3].set_ylim(-90, 90), axes[3].set_ylabel("elevation (deg)"), axes[3].set_xlabel("time (s)")
     fig.tight_layout()
     return save_figure(fig, out)
+
+
+def plot_comparison_curves(histories: dict[str, list[dict]], out: str | Path, title: str = "") -> Path:
+    """Training curves of several models on one figure: train and validation loss (each relative to the
+    model's first epoch: the objectives differ in scale), validation LE and LF per epoch.
+    ``histories``: {model name: the run's per-epoch history (train_doanet's last.pt 'history')}."""
+    plt = pyplot()
+    fig, axes = plt.subplots(2, 2, figsize=(11, 7), sharex=True)
+    panels = (
+        (axes[0, 0], "train loss / epoch 1", lambda h: h["train"]["loss"], True),
+        (axes[0, 1], "validation loss / epoch 1", lambda h: h["val_loss"], True),
+        (axes[1, 0], "validation LE (deg)", lambda h: h["val"]["LE"], False),
+        (axes[1, 1], "validation LF (%)", lambda h: h["val"]["LF"], False),
+    )
+    for name, history in histories.items():
+        epochs = [h["epoch"] for h in history]
+        for ax, label, value, relative in panels:
+            y = np.array([value(h) for h in history], float)
+            ax.plot(epochs, y / y[0] if relative and y[0] else y, label=name)
+            ax.set_ylabel(label)
+    for ax in axes[1]:
+        ax.set_xlabel("epoch")
+    axes[0, 0].legend()
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return save_figure(fig, out)

@@ -244,7 +244,8 @@ def _fit(params: DOAnetParams, run: Run, loaders: dict, hnet, in_channels: int, 
     test = evaluate(model, loaders["test"], params, hnet, dev)
     metrics = {"task_id": config["task_id"], "job_id": config["job_id"], "best_epoch": best["epoch"] + 1,
                "val": best_ckpt["metrics"]["val"], "test": test, "device": str(dev), "processes": ctx.world_size,
-               "train_time_s": round(sum(h["time_s"] for h in history), 1)}
+               "train_time_s": round(sum(h["time_s"] for h in history), 1),
+               "windows": {k: len(loader.dataset) for k, loader in loaders.items()}}
     if ctx.is_main:
         save_checkpoint(model_path, model, config=config, epoch=best["epoch"], metrics={"test": test},
                         extra=feature_norm)

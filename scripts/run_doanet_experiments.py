@@ -22,7 +22,14 @@ from pathlib import Path
 from common.io import atomic_write, write_json
 from configs.base import parse_set_args
 from configs.cli import report_errors
-from doanet.experiments import PROTOCOLS, experiment_params, results_table, run_experiments, write_between_markers
+from doanet.experiments import (
+    PROTOCOLS,
+    comparison_curves,
+    experiment_params,
+    results_table,
+    run_experiments,
+    write_between_markers,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,11 +43,16 @@ def run(args: argparse.Namespace) -> None:
     table = results_table(rows)
     machine = f"Measured on {rows[0]['device']}" + (" with quick_test data (a smoke run, not the comparison)" if args.quick
                                                     else "") + "; test fold, model selected on validation LE."
+    sizes = {(r["dataset"], str(r.get("windows"))) for r in rows}
+    machine += " Windows of 5 s (train / val / test): " + "; ".join(f"{d.upper()} {w}" for d, w in sorted(sizes))
+    machine += f"; training seed {rows[0]['seed']}; protocol '{args.protocol}', job '{args.job_id}'."
     text = f"{table}\n\n{machine}\n"
     out = Path(experiment_params(first_task, args.quick, **overrides).model_dir) / f"doanet_experiments_{args.job_id}"
     atomic_write(out.with_suffix(".md"), lambda f: f.write(text.encode()))
     write_json(out.with_suffix(".json"), rows)
     print(f"\n{text}\nwrote {out}.md and .json")
+    if args.curves:
+        print(f"training curves: {comparison_curves(rows, args.curves)}")
     if not args.no_readme:
         write_between_markers(args.readme, text)
         print(f"updated the results table in {args.readme}")
@@ -61,6 +73,7 @@ def main(argv=None) -> int:
     ap.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="overrides for every run, e.g. nb_epochs=50")
     ap.add_argument("--readme", default=str(ROOT / "README.md"), help="the file with the doanet-results markers")
     ap.add_argument("--no-readme", action="store_true", help="write the table files only")
+    ap.add_argument("--curves", help="also draw every model's training curves into this PNG (e.g. docs/doanet_cpu_curves.png)")
     args = ap.parse_args(argv)
     return report_errors(run, args)
 
