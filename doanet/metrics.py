@@ -6,7 +6,9 @@ activity head), references ``ref`` (..., T, S, 3) with activity ``ref_active`` (
 slot keeps its source while active (doanet.labels), so a slot's active run is one ground-truth identity.
 
 * ``original_metric``: the original doa-net metric (LE, MOTA, IDS, LR, LP, LF): count-based, no
-  angular gate, "IDS" = 0 -> 1 onsets of predicted activity over the flattened frames.
+  angular gate, "IDS" = 0 -> 1 onsets of predicted activity over the flattened frames. The original
+  counted them per ``partial_compute_metric`` call (per batch), missing onsets on a batch's first frame;
+  counting over all frames gives an IDS that is higher by those, and a MOTA lower by as much.
 * ``clear_mot``: CLEAR-MOT against ground-truth identities with an angular gate: MOTA, MOTP (degrees),
   identity switches, and frame-level localisation recall, precision and F.
 """
