@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -24,24 +22,10 @@ import torch.nn.functional as F
 from auralnav.dqn import QNetwork, double_dqn_target, large_margin_loss
 from auralnav.features import CueEncoder, Memory, feature_config, state_dim, state_vector
 from auralnav.separation import RnnSeparator
+from common.sysinfo import report, seconds
 from configs.auralnav import get_params
 
 SMALL = {"sep_kernel_size": 32, "sep_stride": 16, "sep_n_repeats": 2, "sep_bn_chan": 64, "sep_hid_size": 64}
-
-
-def timed(fn, device: torch.device, repeats: int) -> float:
-    """Median seconds of ``fn()`` after one warm-up call."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        t0 = time.perf_counter()
-        fn()
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times))
 
 
 def measure(name: str, overrides: dict, device: torch.device, repeats: int, batch: int) -> dict:
@@ -53,7 +37,7 @@ def measure(name: str, overrides: dict, device: torch.device, repeats: int, batc
     for b in (1, 8):
         x = torch.randn(b, 2, n, device=device) * 0.1
         with torch.no_grad():
-            s = timed(lambda x=x: separator(x), device, repeats)
+            s = seconds(lambda x=x: separator(x), repeats, device)
         out[f"separator_forward_batch{b}_s"] = round(s, 4)
         out[f"separator_realtime_factor_batch{b}"] = round(b * params.window_s / s, 1)
     rng = np.random.default_rng(0)
@@ -69,7 +53,7 @@ def measure(name: str, overrides: dict, device: torch.device, repeats: int, batc
         with torch.no_grad():
             return q(torch.from_numpy(x).to(device)).argmax(1)
 
-    out["act_4_envs_s"] = round(timed(act, device, repeats), 4)
+    out["act_4_envs_s"] = round(seconds(act, repeats, device), 4)
     optimizer = torch.optim.Adam(q.parameters(), lr=params.lr)
     states = torch.randn(batch, state_dim(features), device=device)
     actions, ret = torch.randint(0, 4, (batch,), device=device), torch.randn(batch, device=device)
@@ -85,7 +69,7 @@ def measure(name: str, overrides: dict, device: torch.device, repeats: int, batc
         loss.backward()
         optimizer.step()
 
-    out[f"update_batch{batch}_frozen_cached_s"] = round(timed(update, device, repeats), 4)
+    out[f"update_batch{batch}_frozen_cached_s"] = round(seconds(update, repeats, device), 4)
     print(json.dumps(out), flush=True)
     return out
 
@@ -106,9 +90,7 @@ def main() -> None:
     for dev in devices:
         for name, overrides in configs.items():
             summary["results"].append(measure(name, overrides, dev, repeats, batch))
-    print(json.dumps(summary, indent=2))
-    if args.out:
-        Path(args.out).write_text(json.dumps(summary, indent=2) + "\n")
+    report(summary, args.out)
 
 
 if __name__ == "__main__":

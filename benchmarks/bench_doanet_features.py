@@ -10,29 +10,14 @@ Prints a JSON summary (and writes it with --out).
 from __future__ import annotations
 
 import argparse
-import json
-import time
-from pathlib import Path
 
 import numpy as np
 import torch
 
-from common.sysinfo import machine
+from common.sysinfo import machine, report
 from configs.doanet import get_params
 from doanet.features import extract_features
 from doanet.reference import features_librosa
-
-
-def timed(fn, repeat: int = 2) -> float:
-    fn()  # warm-up (librosa's numba kernels, torch's first call, CUDA context)
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        if torch.cuda.is_available():
-            torch.cuda.synchronize()
-        best = min(best, time.perf_counter() - t0)
-    return best
 
 
 def main() -> None:
@@ -47,19 +32,16 @@ def main() -> None:
     summary = {"machine": machine(), "audio_s": total_s, "results": {}}
     for dataset in ("foa", "mic"):
         params = get_params("1", dataset=dataset, max_audio_len_s=seconds)
-        ref = timed(lambda p=params: [features_librosa(a, p) for a in audio])
-        ours = timed(lambda p=params: extract_features(audio, p, "cpu"))
+        ref = seconds(lambda p=params: [features_librosa(a, p) for a in audio], 2, reduce='min')
+        ours = seconds(lambda p=params: extract_features(audio, p, "cpu"), 2, reduce="min")
         row = {"reference_librosa_x_realtime": round(total_s / ref, 1), "ours_cpu_x_realtime": round(total_s / ours, 1),
                "speedup_cpu": round(ref / ours, 1)}
         if torch.cuda.is_available():
-            gpu = timed(lambda p=params: extract_features(audio, p, "cuda"))
+            gpu = seconds(lambda p=params: extract_features(audio, p, "cuda"), 2, "cuda", reduce="min")
             row["ours_gpu_x_realtime"] = round(total_s / gpu, 1)
         summary["results"][dataset] = row
         print(dataset, row, flush=True)
-    print(json.dumps(summary, indent=2))
-    if args.out:
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(json.dumps(summary, indent=2) + "\n")
+    report(summary, args.out)
 
 
 if __name__ == "__main__":

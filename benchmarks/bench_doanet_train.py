@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from common.sysinfo import machine
+from common.sysinfo import machine, report, seconds
 from doanet.losses import activity_loss, dmot_losses
 from doanet.metrics import clear_mot, original_metric
 from doanet.model import CRNN, doa_to_tracks
@@ -90,21 +90,6 @@ class Step:
         return counter.get_total_flops()
 
 
-def timed(fn, repeats: int, device: torch.device) -> float:
-    """Median seconds of ``fn`` over ``repeats`` calls after one warm-up."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        t0 = time.perf_counter()
-        fn()
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times))
-
-
 def loader_seconds_per_batch(batch: int, batches: int = 20) -> float | None:
     """The data loader of the CPU protocol (task 30) on its features, if they have been extracted."""
     from configs.doanet import get_params
@@ -141,18 +126,18 @@ def bench_steps(device: torch.device, batches: list[int], threads: list[int], re
             base = None
             for name, (dtype, cl) in variants.items():
                 step = Step(device, batch, dtype, cl, compile_model=name.endswith("compile"))
-                seconds = timed(step, repeats, device)
-                loss_s = timed(step.loss_only, repeats, device)
+                step_s = seconds(step, repeats, device)
+                loss_s = seconds(step.loss_only, repeats, device)
                 flops = step.flops() if not name.endswith("compile") else rows[-1]["flops"]
-                base = base or seconds
+                base = base or step_s
                 kind = "bf16" if dtype is torch.bfloat16 else "fp32"
                 peak = PEAK_FLOP_PER_CYCLE[kind] * ghz * 1e9 * n_threads if device.type == "cpu" else float("nan")
                 row = {"device": str(device), "threads": n_threads, "batch": batch, "variant": name,
-                       "step_s": round(seconds, 3), "ms_per_window": round(1000 * seconds / batch, 1),
-                       "speedup_vs_fp32": round(base / seconds, 2), "flops": flops,
-                       "gflop_per_s": round(flops / seconds / 1e9, 1),
-                       "share_of_peak": round(flops / seconds / peak, 3) if peak == peak else None,
-                       "dmot_loss_share": round(loss_s / seconds, 3)}
+                       "step_s": round(step_s, 3), "ms_per_window": round(1000 * step_s / batch, 1),
+                       "speedup_vs_fp32": round(base / step_s, 2), "flops": flops,
+                       "gflop_per_s": round(flops / step_s / 1e9, 1),
+                       "share_of_peak": round(flops / step_s / peak, 3) if peak == peak else None,
+                       "dmot_loss_share": round(loss_s / step_s, 3)}
                 rows.append(row)
                 print(json.dumps(row), flush=True)
     return rows
@@ -203,9 +188,7 @@ def main() -> None:
     summary["loader_s_per_batch"] = {b: loader_seconds_per_batch(b) for b in args.batches}
     print("data loader s/batch (task 30 features):", summary["loader_s_per_batch"], flush=True)
     summary["metrics"] = bench_metrics(10 if args.quick else 100)
-    print(json.dumps(summary, indent=2))
-    if args.out:
-        Path(args.out).write_text(json.dumps(summary, indent=2) + "\n")
+    report(summary, args.out)
 
 
 if __name__ == "__main__":

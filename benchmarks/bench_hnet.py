@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import pickle
 import tempfile
 import time
@@ -22,7 +21,7 @@ from pathlib import Path
 
 import torch
 
-from common.sysinfo import machine
+from common.sysinfo import machine, report
 from configs.hnet import get_params
 from hnet.data import generate_split, save_split
 from hnet.model import HNetGRU
@@ -138,10 +137,7 @@ def main() -> None:
     for dev in devices:
         summary["training"].append(epoch_seconds(n_train, 256, dev, 100 if args.quick else None))
         print("training epoch:", summary["training"][-1], flush=True)
-    print(json.dumps(summary, indent=2))
-    if args.out:
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(json.dumps(summary, indent=2) + "\n")
+    report(summary, args.out)
 
 
 if __name__ == "__main__":
