@@ -45,6 +45,7 @@ def test_ball_recall_at_iou_half_and_centre_error():
     # IoU: 1, 30/42 (hit), 18/54 (miss); the fourth frame has no box
     assert m["recall"] == 0.5 and m["found"] == 0.75 and m["frames"] == 4
     assert m["centre_err_median"] == 1.0 and m["centre_err_mean"] == pytest.approx(4 / 3, abs=1e-3)
+    assert m["within_3px"] == 0.75  # the 3 px shift is a miss at IoU 0.5 but still within 3 px
     assert ball_recall([None] * 4, truth)["recall"] == 0.0
 
 
