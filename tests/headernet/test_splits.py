@@ -95,3 +95,18 @@ def test_synthetic_games_carry_names_of_their_split_and_split_selects_them(games
     assert valid.samples == 0 and not valid.split.present and len(valid.split.missing) == 100
     missing = read_csv(Path(valid_params.output_dir) / "missing_games.csv")
     assert [r["game"] for r in missing] == split_games("valid") and {r["reason"] for r in missing} == {"no folder"}
+
+
+def test_split_through_the_scripts(tmp_path, script_main, capsys):
+    games, cache = tmp_path / "sn", tmp_path / "cache"
+    assert script_main("make_synthetic_soccernet")(["--quick", "--split", "test", "--output-dir", str(games)]) == 0
+    (game,) = [str(p.parent.relative_to(games)) for p in games.rglob("Labels-ball.json")]
+    assert game in split_games("test")
+    build = script_main("generate_positive_negative_dataset")
+    common = ["--quick", "--detector", "ground-truth", "--dataset-path", str(games), "--no-progress"]
+    assert build([*common, "--split", "test", "--output-dir", str(cache)]) == 0
+    out = capsys.readouterr().out
+    assert "split test (spotting): 1 of 100 games on disk" in out and "written 0," not in out
+    assert len(read_csv(cache / "missing_games.csv")) == 99
+    assert build([*common, "--split", "train", "--output-dir", str(tmp_path / "c2")]) == 0
+    assert "samples 0 (0 positive, 0 negative)" in capsys.readouterr().out
