@@ -81,7 +81,7 @@ demo-headernet: $(STAMP)
 	$(THREADS) $(BIN)/python scripts/generate_positive_negative_dataset.py --quick --device $(DEVICE) --no-progress
 	@echo "--- the crops: the synthetic games' ground-truth boxes instead of a detector"
 	$(THREADS) $(BIN)/python scripts/generate_positive_negative_dataset.py --quick --detector ground-truth \
-		--output-dir data/header_cache_quick_gt --no-progress
+		--out data/header_cache_quick_gt --no-progress
 	$(THREADS) $(BIN)/python scripts/inspect_header_cache.py --quick --cache-dir data/header_cache_quick_gt
 	@echo "HeaderNet contact sheet: data/header_cache_quick_gt/contact_sheet.png"
 

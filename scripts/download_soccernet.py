@@ -1,7 +1,7 @@
 """Download the videos and label files of a SoccerNet split with the SoccerNet package's own downloader.
 
     python3 scripts/download_soccernet.py --split valid --dry-run            # the files it would request
-    python3 scripts/download_soccernet.py --split train --quality 224p 720p --local-dir /data/SoccerNet
+    python3 scripts/download_soccernet.py --split train --quality 224p 720p --out /data/SoccerNet
     python3 scripts/download_soccernet.py --split valid --source EXRCSDrive --password "$SOCCERNET_NDA"
 
 Games: SoccerNet.utils.getListGames(split, task) (shipped inside the package, offline); --list spotting
@@ -29,7 +29,8 @@ def _parser():
     ap.add_argument("--list", dest="game_list", choices=GAME_LISTS, default="spotting", help="which SoccerNet game list")
     ap.add_argument("--quality", choices=("224p", "720p"), nargs="+", default=["224p"], help="video versions to fetch")
     ap.add_argument("--no-labels", action="store_true", help="videos only")
-    ap.add_argument("--local-dir", default="data/SoccerNet", help="dataset root (league/season/game/...)")
+    ap.add_argument("--out", "--local-dir", dest="local_dir",
+                   default="data/SoccerNet", help="dataset root (league/season/game/...; --local-dir: SoccerNet's name)")
     ap.add_argument("--source", choices=("HuggingFace", "EXRCSDrive"), default="HuggingFace")
     ap.add_argument("--password", help="NDA password for --source EXRCSDrive (default: $SOCCERNET_PASSWORD)")
     ap.add_argument("--dry-run", action="store_true", help="list the files that would be requested, download nothing")
@@ -37,7 +38,7 @@ def _parser():
 
 
 def plan(args) -> list[tuple[str, str, str]]:
-    """(split, game, file) still missing under --local-dir."""
+    """(split, game, file) still missing under --out."""
     from headernet.splits import download_plan
 
     return [(s, g, f) for s in args.split for g, f in download_plan(s, args.game_list, tuple(args.quality),

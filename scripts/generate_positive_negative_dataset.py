@@ -3,11 +3,11 @@
     python3 scripts/make_synthetic_soccernet.py --quick
     python3 scripts/generate_positive_negative_dataset.py --quick          # random-init Nano at 128 px: plumbing only
     python3 scripts/generate_positive_negative_dataset.py --quick --detector ground-truth \\
-        --output-dir data/header_cache_quick_gt                             # synthetic games: the true boxes
+        --out data/header_cache_quick_gt                             # synthetic games: the true boxes
     python3 scripts/generate_positive_negative_dataset.py --split valid --dataset-path /data/SoccerNet ...
     python3 scripts/generate_positive_negative_dataset.py \\
         --dataset-path /data/SoccerNet --header-dataset /data/annotations \\
-        --weights checkpoints/rf-detr-medium.pth --variant medium --output-dir data/header_cache --device cuda:0
+        --weights checkpoints/rf-detr-medium.pth --variant medium --out data/header_cache --device cuda:0
 
 Positives: Labels-ball.json HEADER events and/or per-match frame tables under --header-dataset
 (default: --dataset-path). Negatives: --negative-ratio per positive, none within --guard-frames of a
@@ -53,7 +53,8 @@ def main(argv=None) -> int:
     ap.add_argument("--weights", help="local RF-DETR checkpoint; none: random init (offline)")
     ap.add_argument("--variant", choices=VARIANTS, help="RF-DETR size")
     ap.add_argument("--resolution", type=int, help="detector input size (multiple of 32; default: the variant's)")
-    ap.add_argument("--output-dir", help="where the cache goes")
+    ap.add_argument("--out", "--output-dir", dest="output_dir",
+                   help="where the cache goes (--output-dir: the old name)")
     ap.add_argument("--output-name", help="index file name (default train_cache_header.csv)")
     ap.add_argument("--device", help="auto, cpu, cuda, cuda:N")
     ap.add_argument("--negative-ratio", type=float)

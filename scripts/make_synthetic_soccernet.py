@@ -1,13 +1,13 @@
 """Render synthetic SoccerNet games (video, Labels-ball.json, header frame tables, ground-truth boxes).
 
     python3 scripts/make_synthetic_soccernet.py --quick                      # 1 game, 12 s halves, seconds
-    python3 scripts/make_synthetic_soccernet.py --output-dir data/sn --games 4 --seed 3
+    python3 scripts/make_synthetic_soccernet.py --out data/sn --games 4 --seed 3
     python3 scripts/make_synthetic_soccernet.py 2                           # also the 720p videos
     python3 scripts/make_synthetic_soccernet.py --split valid --games 2      # named after valid-split games
 
 Each game is rendered under the path of a real SoccerNet game of --split (default train; seeded choice),
 so the builder's --split selects synthetic games as it does real ones.
-Writes <output-dir>/<league>/<season>/<date - HH-MM Home S - S Away>/{1,2}_224p.mkv (25 fps H.264, the
+Writes <out>/<league>/<season>/<date - HH-MM Home S - S Away>/{1,2}_224p.mkv (25 fps H.264, the
 frame index stamped in the top-left corner), Labels-ball.json, {1,2}_header_frames.csv and
 {1,2}_224p_gt.npz. Existing files are kept (--force rewrites them), so an interrupted run resumes; the
 run holds a lock on the output folder and removes the temporaries a killed run left in it.
@@ -25,7 +25,8 @@ from headernet.synth import generate_games
 
 def main(argv=None) -> int:
     ap = task_parser(__doc__, "headernet", TASKS)
-    ap.add_argument("--output-dir", help="root of the games (default: the task's synth_dir)")
+    ap.add_argument("--out", "--output-dir", dest="output_dir",
+                   help="root of the games (default: the task's synth_dir; --output-dir: the old name)")
     ap.add_argument("--games", type=positive_int, help="number of games (default: the task's synth_games)")
     ap.add_argument("--seed", type=int, help="generator seed (default: the task's synth_seed)")
     ap.add_argument("--split", choices=SPLITS, help="SoccerNet split whose game names are used (default: train)")

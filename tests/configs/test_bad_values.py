@@ -95,7 +95,7 @@ def _script(name):
 
 def test_zero_soccernet_games_is_refused_up_front(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_:
-        _script("make_synthetic_soccernet").main(["--quick", "--games", "0", "--output-dir", str(tmp_path / "sn")])
+        _script("make_synthetic_soccernet").main(["--quick", "--games", "0", "--out", str(tmp_path / "sn")])
     assert exit_.value.code == 2 and "--games: 0 is not an integer >= 1" in capsys.readouterr().err
     assert not (tmp_path / "sn").exists()
 

@@ -31,7 +31,7 @@ def test_ground_truth_detector_refuses_real_data_before_writing_anything(games_c
     assert not (tmp_path / "cache").exists()
     # through the script: one line, status 2
     build = script_main("generate_positive_negative_dataset")
-    code = build(["--quick", "--detector", "ground-truth", "--dataset-path", str(games_copy), "--output-dir",
+    code = build(["--quick", "--detector", "ground-truth", "--dataset-path", str(games_copy), "--out",
                   str(tmp_path / "cache2"), "--no-progress"])
     assert code == 2 and not (tmp_path / "cache2").exists()
 
@@ -39,7 +39,7 @@ def test_ground_truth_detector_refuses_real_data_before_writing_anything(games_c
 def test_ground_truth_takes_no_weights(games_root, tmp_path, capsys, script_main):
     build = script_main("generate_positive_negative_dataset")
     code = build(["--quick", "--detector", "ground-truth", "--weights", str(games_root / "README.txt"),
-                  "--dataset-path", str(games_root), "--output-dir", str(tmp_path / "c"), "--no-progress"])
+                  "--dataset-path", str(games_root), "--out", str(tmp_path / "c"), "--no-progress"])
     assert code == 2 and "--detector ground-truth loads no model" in capsys.readouterr().err
 
 

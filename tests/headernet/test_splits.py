@@ -62,19 +62,19 @@ def test_download_plan_lists_videos_and_labels_not_on_disk(tmp_path):
 
 def test_download_script_dry_run_and_clear_errors_offline(tmp_path):
     script = [sys.executable, str(ROOT / "scripts" / "download_soccernet.py")]
-    run = subprocess.run([*script, "--split", "challenge", "--dry-run", "--local-dir", str(tmp_path)],
+    run = subprocess.run([*script, "--split", "challenge", "--dry-run", "--out", str(tmp_path)],
                          capture_output=True, text=True, cwd=ROOT, timeout=120)
     lines = run.stdout.splitlines()
     assert run.returncode == 0 and lines[0].startswith("150 files of 50 games to request")
     assert lines[1] == f"challenge\t{split_games('challenge')[0]}/1_224p.mkv" and len(lines) == 151
     # no network here (and HF_HUB_OFFLINE forbids it anyway): one line, status 2, nothing left behind
     env = {"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1", "HOME": str(tmp_path)}
-    run = subprocess.run([*script, "--split", "valid", "--local-dir", str(tmp_path / "sn")], capture_output=True,
+    run = subprocess.run([*script, "--split", "valid", "--out", str(tmp_path / "sn")], capture_output=True,
                          text=True, cwd=ROOT, timeout=120, env=env)
     assert run.returncode == 2, run.stderr
     assert run.stderr.strip().splitlines()[-1].startswith("error: download of split valid failed (")
     assert "network connection and SoccerNet NDA access" in run.stderr
-    run = subprocess.run([*script, "--split", "valid", "--source", "EXRCSDrive", "--local-dir", str(tmp_path)],
+    run = subprocess.run([*script, "--split", "valid", "--source", "EXRCSDrive", "--out", str(tmp_path)],
                          capture_output=True, text=True, cwd=ROOT, timeout=120, env=env)
     assert run.returncode == 2 and "needs the SoccerNet NDA password" in run.stderr
 
@@ -99,14 +99,14 @@ def test_synthetic_games_carry_names_of_their_split_and_split_selects_them(games
 
 def test_split_through_the_scripts(tmp_path, script_main, capsys):
     games, cache = tmp_path / "sn", tmp_path / "cache"
-    assert script_main("make_synthetic_soccernet")(["--quick", "--split", "test", "--output-dir", str(games)]) == 0
+    assert script_main("make_synthetic_soccernet")(["--quick", "--split", "test", "--out", str(games)]) == 0
     (game,) = [str(p.parent.relative_to(games)) for p in games.rglob("Labels-ball.json")]
     assert game in split_games("test")
     build = script_main("generate_positive_negative_dataset")
     common = ["--quick", "--detector", "ground-truth", "--dataset-path", str(games), "--no-progress"]
-    assert build([*common, "--split", "test", "--output-dir", str(cache)]) == 0
+    assert build([*common, "--split", "test", "--out", str(cache)]) == 0
     out = capsys.readouterr().out
     assert "split test (spotting): 1 of 100 games on disk" in out and "written 0," not in out
     assert len(read_csv(cache / "missing_games.csv")) == 99
-    assert build([*common, "--split", "train", "--output-dir", str(tmp_path / "c2")]) == 0
+    assert build([*common, "--split", "train", "--out", str(tmp_path / "c2")]) == 0
     assert "samples 0 (0 positive, 0 negative)" in capsys.readouterr().out
