@@ -178,9 +178,11 @@ class AuralNavParams:
     nearest unfound source), 0 at the terminal state, in scaled reward units; 0 turns it off. It leaves the
     optimal policy unchanged (Ng et al. 1999) and only the learner's reward sees it: the agent never sees
     positions. Why: with sparse rewards about 2 per 1000 transitions reach the learner early on."""
-    demonstrator: str = "handcoded"
-    """Who acts in the first demo_envs environments during the first demo_steps transitions: 'handcoded',
-    'oracle' or 'none'. Why: demonstrations fill the replay with successful episodes from the start."""
+    demonstrator: str = "oracle"
+    """Who acts in the first demo_envs environments during the first demo_steps transitions: 'oracle' (walks
+    to the nearest source knowing the positions; only its actions reach the learner, never the positions),
+    'handcoded' (the cue follower) or 'none'. Why: demonstrations fill the replay with successful episodes
+    from the start; the oracle's show the short way, which the hand-coded agent's do not (README ablation)."""
     demo_envs: int = 1
     demo_steps: int = 10_000
     margin_weight: float = 1.0
@@ -320,7 +322,7 @@ TASKS: dict[str, dict[str, Any]] = {
     "8": {"fs": 8000, "window_s": 0.5, "sep_kernel_size": 32, "sep_stride": 16, "sep_n_repeats": 2, "sep_bn_chan": 64,
           "sep_hid_size": 64, "pretrain_steps": 1500, "separator_checkpoint": "data/pretrained/auralnav_task8_separator.pt",
           # a horizon where random is weak: at 1000 steps a random walk finds both sources in 58% of the
-          # rooms, at 200 in about 20%; the oracle needs about 20 steps (README reports 1000 steps too)
+          # rooms, at 200 in 7% (100 rooms); the oracle needs about 20 steps (README reports 1000 steps too)
           "max_episode_steps": 200, "total_steps": 30_000},
     # quick_test: a 4 x 4 m room, 8 kHz and 0.25 s windows, 100-step episodes, 3 evaluation episodes.
     "999": {

@@ -31,4 +31,4 @@ def test_shipped_agent_finds_both_sources_on_fixed_rooms():
     results = evaluate(env, load_agent(SHIPPED, env), episodes=5, seed=0)
     s = summarize(results)
     assert s["success_rate"] == 1.0, [(r.seed, r.found, r.steps) for r in results]
-    assert s["mean_steps_to_success"] <= 60
+    assert s["mean_steps_to_success"] <= 45
