@@ -130,7 +130,7 @@ class AuralNavParams:
     memory: bool = True
     """Add the previous step's cues, action, direction of the last move and a wall-bump flag to the state.
     Why: one window cannot tell front from back, and a memoryless greedy policy loops against walls
-    (README ablation: without memory the greedy success collapses)."""
+    (README ablation: without memory greedy success 0.45 against 0.975)."""
     stft_n_fft: int = 512
     stft_hop: int = 128
 
@@ -166,28 +166,34 @@ class AuralNavParams:
     grad_clip: float = 10.0
     reward_scale: float = 0.01
     """Multiplies the environment's rewards before learning: +100 per source becomes 1. Why: with Huber's
-    delta of 1 the raw rewards put every large TD error in the linear (L1) regime."""
+    delta of 1 the raw rewards put every large TD error in the linear (L1) regime. Measured: no difference
+    at this scale (README ablation, within the noise of 40 episodes); kept for unit-range targets."""
     double_dqn: bool = True
     """Bootstrap with the target network's value of the online network's best next action (van Hasselt
-    et al. 2016). Why: max over a noisy target overestimates, most where the cues are ambiguous."""
+    et al. 2016). Why: max over a noisy target overestimates, most where the cues are ambiguous. Measured:
+    no gain at this scale (plain DQN 1.00 / 25.6 steps against 0.975 / 28.4, README ablation)."""
     n_step: int = 3
     """n-step returns. Why: a reward (a found source or the shaping) reaches the choices that led to it
-    n times faster than with one-step targets."""
+    n times faster than with one-step targets. Measured: 1-step 1.00 / 31.7 steps against 0.975 / 28.4
+    (README ablation): within the noise."""
     shaping_per_m: float = 0.1
     """Potential-based shaping F = gamma Phi(s') - Phi(s), Phi = -shaping_per_m x (true distance to the
     nearest unfound source), 0 at the terminal state, in scaled reward units; 0 turns it off. It leaves the
     optimal policy unchanged (Ng et al. 1999) and only the learner's reward sees it: the agent never sees
-    positions. Why: with sparse rewards about 2 per 1000 transitions reach the learner early on."""
+    positions. Why: with sparse rewards about 2 per 1000 transitions reach the learner early on.
+    Measured: without it 32.6 steps against 28.4 at the same success (README ablation)."""
     demonstrator: str = "oracle"
     """Who acts in the first demo_envs environments during the first demo_steps transitions: 'oracle' (walks
     to the nearest source knowing the positions; only its actions reach the learner, never the positions),
     'handcoded' (the cue follower) or 'none'. Why: demonstrations fill the replay with successful episodes
-    from the start; the oracle's show the short way, which the hand-coded agent's do not (README ablation)."""
+    from the start; the oracle's show the short way, which the hand-coded agent's do not (README ablation:
+    none 0.65 / 67.4 steps, hand-coded 0.975 / 41.1, oracle 0.975 / 28.4)."""
     demo_envs: int = 1
     demo_steps: int = 10_000
     margin_weight: float = 1.0
     """Weight of DQfD's large-margin loss on demonstrated transitions (Hester et al. 2018); 0 turns it off.
-    Why: TD alone learns the demonstrated actions' values but not to prefer them over unvisited ones."""
+    Why: TD alone learns the demonstrated actions' values but not to prefer them over unvisited ones
+    (README ablation: without it success 0.75 and 73.5 steps against 0.975 and 28.4)."""
     margin: float = 0.05
     """The margin by which a demonstrated action's Q-value should lead the others (scaled reward units)."""
     log_every: int = 1000
