@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from common.sysinfo import machine, report
+from common.sysinfo import seconds as timed
 from configs.doanet import get_params
 from doanet.features import extract_features
 from doanet.reference import features_librosa
@@ -32,12 +33,12 @@ def main() -> None:
     summary = {"machine": machine(), "audio_s": total_s, "results": {}}
     for dataset in ("foa", "mic"):
         params = get_params("1", dataset=dataset, max_audio_len_s=seconds)
-        ref = seconds(lambda p=params: [features_librosa(a, p) for a in audio], 2, reduce='min')
-        ours = seconds(lambda p=params: extract_features(audio, p, "cpu"), 2, reduce="min")
+        ref = timed(lambda p=params: [features_librosa(a, p) for a in audio], 2, reduce='min')
+        ours = timed(lambda p=params: extract_features(audio, p, "cpu"), 2, reduce="min")
         row = {"reference_librosa_x_realtime": round(total_s / ref, 1), "ours_cpu_x_realtime": round(total_s / ours, 1),
                "speedup_cpu": round(ref / ours, 1)}
         if torch.cuda.is_available():
-            gpu = seconds(lambda p=params: extract_features(audio, p, "cuda"), 2, "cuda", reduce="min")
+            gpu = timed(lambda p=params: extract_features(audio, p, "cuda"), 2, "cuda", reduce="min")
             row["ours_gpu_x_realtime"] = round(total_s / gpu, 1)
         summary["results"][dataset] = row
         print(dataset, row, flush=True)
