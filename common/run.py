@@ -17,7 +17,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,6 @@ class Run:
     dir: Path
     config: dict[str, Any]
     last: dict[str, Any] | None = None
-    _created: bool = field(default=False, repr=False)
 
     @property
     def last_path(self) -> Path:
@@ -82,7 +81,7 @@ def open_run(run_root: str | Path, params: Any, task_id: str, job_id: str, fresh
         if folder_lock is not None:
             folder_lock.acquire()
             remove_stale_temporaries(run_dir)
-        run = Run(run_dir, run_config(params, task_id, job_id, **extra), _created=created)
+        run = Run(run_dir, run_config(params, task_id, job_id, **extra))
         if run.last_path.exists() and not fresh:
             run.last = load_checkpoint(run.last_path, device)
             check_resumable(run.last, run.last_path, run.config)

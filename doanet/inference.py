@@ -21,7 +21,7 @@ import torch
 from common.checkpoint import load_checkpoint
 from common.device import pick_device
 from configs.doanet import DOAnetParams
-from doanet.features import extract_features, load_audio
+from doanet.features import extract_features, read_audio
 from doanet.labels import metadata_to_labels, read_metadata
 from doanet.losses import unit_normalise
 from doanet.metrics import clear_mot, original_metric
@@ -116,20 +116,8 @@ def predict_features(doanet: LoadedDOAnet, features: np.ndarray, batch_size: int
 
 def predict_recording(doanet: LoadedDOAnet, wav: str | Path) -> Tracks:
     """One recording in the model's format (FOA or MIC wav, its sampling rate) -> its tracks."""
-    p = doanet.params
-    audio = load_audio(wav, dataclasses.replace(p, max_audio_len_s=_duration_s(wav)))
-    features = extract_features(audio, p, doanet.device)
+    features = extract_features(read_audio(wav, doanet.params), doanet.params, doanet.device)  # the whole recording
     return predict_features(doanet, (features - doanet.mean) / doanet.std)
-
-
-def _duration_s(wav: str | Path) -> float:
-    import soundfile as sf
-
-    try:
-        info = sf.info(str(wav))
-    except (RuntimeError, sf.LibsndfileError) as err:
-        raise ValueError(f"{wav} is not a readable wav file ({err})") from err
-    return info.frames / info.samplerate
 
 
 def synthetic_recording(params: DOAnetParams, out_dir: str | Path, seed: int, overlap: int = 2,
