@@ -44,6 +44,13 @@ class DOAnetParams:
     """Range of direct-to-reverberant energy ratios of the rooms (drawn per room)."""
     synth_max_speed_deg_s: float = 40.0
     """Largest angular speed of a moving source; half the events are static."""
+    synth_room_side_m: tuple[float, float] = (4.0, 10.0)
+    """Range of the shoebox rooms' two horizontal sides (each drawn per room)."""
+    synth_room_height_m: tuple[float, float] = (2.5, 4.0)
+    synth_source_distance_m: tuple[float, float] = (1.0, 3.0)
+    """Range of a source's distance from the array (drawn per event, pulled in to stay inside the room)."""
+    synth_image_order: int = 3
+    """Reflections per image path of the early part (image-source model); 0: no early reflections."""
 
     # --- features and labels ------------------------------------------------------------------------
     fs: int = 24000
@@ -140,6 +147,15 @@ class DOAnetParams:
             raise ValueError(f"synth_rt60_s must be a range (lo, hi) with 0 < lo <= hi seconds, got {self.synth_rt60_s}")
         if not self.synth_drr_db[0] <= self.synth_drr_db[1]:
             raise ValueError(f"synth_drr_db must be a range (lo, hi) with lo <= hi, got {self.synth_drr_db}")
+        for name in ("synth_room_side_m", "synth_room_height_m", "synth_source_distance_m"):
+            lo, hi = getattr(self, name)
+            if not 0 < lo <= hi:
+                raise ValueError(f"{name} must be a range (lo, hi) with 0 < lo <= hi metres, got {(lo, hi)}")
+        if min(self.synth_room_side_m) < 2.5 or min(self.synth_room_height_m) < 2.0:
+            raise ValueError(f"rooms must be at least 2.5 m across and 2 m high (the array keeps 1 m from the walls), "
+                             f"got synth_room_side_m={self.synth_room_side_m}, synth_room_height_m={self.synth_room_height_m}")
+        if self.synth_image_order < 0:
+            raise ValueError(f"synth_image_order must be >= 0, got {self.synth_image_order}")
         if not self.synth_max_speed_deg_s >= 0:
             raise ValueError(f"synth_max_speed_deg_s must be >= 0, got {self.synth_max_speed_deg_s}")
         if not self.synth_folds or min(self.synth_folds) < 0:

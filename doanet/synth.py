@@ -10,9 +10,15 @@ in both formats:
 * MIC: the tetrahedral array of the real set, omnidirectional capsules on a 4.2 cm radius at
   (45, 35), (-45, -35), (135, -35), (-135, 35) degrees, each receiving the plane wave with its
   propagation delay (fractional, per sample, so moving sources move smoothly).
-* Reverberation: a diffuse tail made of decaying noise arriving from many directions, rendered
-  through the same FOA gains and array delays, so it is consistent between formats; ambient noise
-  likewise, scaled to ``synth_snr_db`` below the direct sound.
+* Rooms (doanet.rooms): each room of a fold is a shoebox (sides ``synth_room_side_m``, height
+  ``synth_room_height_m``) with the array inside it and walls whose absorption gives the drawn RT60
+  (Sabine). Each event's source stands ``synth_source_distance_m`` from the array; its early
+  reflections come from the image sources of that room up to ``synth_image_order``, each delayed,
+  damped and encoded from its own arrival direction (FOA gains, the array's delays), recomputed along
+  the path of a moving source. A diffuse late tail (decaying noise from many directions) follows from
+  the mean free path on, and early + late are scaled to the room's drawn DRR. Ambient noise is a
+  diffuse field too, scaled to ``synth_snr_db`` below the direct sound. Every part goes through the same
+  FOA gains and array delays, so the formats agree.
 
 Events: 14 classes (doanet.sounds), onsets and offsets on the 100 ms label grid, half static, half
 moving in azimuth at up to ``synth_max_speed_deg_s``; ov1 files have one source at a time, ov2 files
@@ -33,9 +39,9 @@ from scipy.signal import fftconvolve
 
 from common.io import FolderLock, atomic_write, remove_stale_temporaries, write_json
 from configs.doanet import DOAnetParams
+from doanet.rooms import SPEED_OF_SOUND, Room, draw_room, early_reflections, source_positions
 from doanet.sounds import CLASSES, synthesize
 
-SPEED_OF_SOUND = 343.0
 MIC_RADIUS = 0.042
 MIC_DIRECTIONS_DEG = ((45.0, 35.0), (-45.0, -35.0), (135.0, -35.0), (-135.0, 35.0))
 MAX_ELEVATION = 45
@@ -173,18 +179,71 @@ def diffuse_noise(n: int, fs: int, rng: np.random.Generator, directions: int = 3
     return np.fft.irfft(foa, n=n, axis=1).T, np.fft.irfft(mic, n=n, axis=1).T
 
 
-def room_tails(rt60: float, drr_db: float, fs: int, rng: np.random.Generator, directions: int = 256,
-               ) -> tuple[np.ndarray, np.ndarray]:
-    """Late reverberation impulse responses (L, 4) for FOA and MIC: exponentially decaying noise
-    (60 dB over rt60) arriving from ``directions`` random directions, starting 10 ms after the direct
-    sound, with its energy ``drr_db`` below that of the direct sound (unit impulse)."""
+def room_tail(rt60: float, onset_s: float, fs: int, rng: np.random.Generator, directions: int = 256,
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """The diffuse late reverberation of a room, impulse responses (L, 4) for FOA and MIC of unit energy
+    in W: noise decaying by 60 dB over ``rt60`` from the direct sound, faded in linearly over
+    [``onset_s``, 2 ``onset_s``] (the room's mean free path time, where the discrete early reflections of
+    doanet.rooms thin out into a diffuse field), arriving from ``directions`` random directions."""
     length = int(rt60 * fs)
     t = np.arange(length) / fs
-    envelope = np.exp(-6.91 * t / rt60) * (t >= 0.01)
+    envelope = np.exp(-6.91 * t / rt60) * np.clip((t - onset_s) / onset_s, 0.0, 1.0)
     az, el = _diffuse_directions(rng, directions)
     foa, mic = _render_diffuse(rng.normal(size=(directions, length)) * envelope, az, el, fs)
-    gain = np.sqrt(10 ** (-drr_db / 10) / np.sum(foa[:, 0] ** 2))
+    gain = 1 / np.sqrt(np.sum(foa[:, 0] ** 2))
     return foa * gain, mic * gain
+
+
+def reverb_gains(early_energy: float, drr_db: float) -> tuple[float, float]:
+    """Scales of the early reflections and of the unit-energy late tail that make the reverberant energy
+    (early + late) ``drr_db`` below the direct sound's (1). The late tail keeps at least a fifth of it:
+    where a source's images alone would exceed the budget (a source near walls in a live room), they are
+    scaled down, so the room keeps its drawn DRR."""
+    budget = 10 ** (-drr_db / 10)
+    early_scale = min(1.0, np.sqrt(0.8 * budget / early_energy)) if early_energy > 0 else 1.0
+    return float(early_scale), float(np.sqrt(budget - early_energy * early_scale ** 2))
+
+
+def render_reflections(sig: np.ndarray, room: Room, az: np.ndarray, el: np.ndarray, distance: float,
+                       params: DOAnetParams, tail: tuple[np.ndarray, np.ndarray]) -> dict[str, np.ndarray]:
+    """The early reflections and late tail of one event's dry signal ``sig`` (n,) whose direct sound
+    arrives from (az, el) (n,) degrees per sample at ``distance`` metres: {'foa', 'mic'}: (n + L, 4).
+
+    A static source has one image set; a moving one gets its images recomputed every label hop,
+    crossfaded with triangular windows that sum to one (the filter moves smoothly along the path).
+    One reflection scale per event (its first position's), so a moving source keeps its loudness."""
+    fs, hop = params.fs, round(params.label_hop_len_s * params.fs)
+    order = params.synth_image_order
+    static = np.all(az == az[0])
+    centres = [0] if static else list(range(0, len(sig) + hop, hop))
+    at = [min(c, len(sig) - 1) for c in centres]
+    positions = source_positions(room, unit_vectors(az[at], el[at]), distance)  # (K, 3)
+    irs = [early_reflections(room, pos, order, fs, foa_gains, mic_delays) for pos in positions]
+    early_scale, late_scale = reverb_gains(float(np.sum(irs[0][0][:, 0] ** 2)), room.drr_db)
+    length = max(len(tail[0]), max(len(ir[0]) for ir in irs))
+    out = {fmt: np.zeros((len(sig) + length, 4)) for fmt in ("foa", "mic")}
+    n = np.arange(len(sig))
+    for c, (ir_foa, ir_mic) in zip(centres, irs, strict=True):
+        if static:
+            lo, seg = 0, sig
+        else:
+            lo, hi = max(0, c - hop), min(len(sig), c + hop)
+            seg = sig[lo:hi] * np.maximum(0.0, 1.0 - np.abs(n[lo:hi] - c) / hop)
+        for fmt, ir in (("foa", ir_foa), ("mic", ir_mic)):
+            wet = fftconvolve(seg[:, None], ir * early_scale, axes=0)
+            out[fmt][lo:lo + len(wet)] += wet
+    for fmt, ir in zip(("foa", "mic"), tail, strict=True):
+        wet = fftconvolve(sig[:, None], ir * late_scale, axes=0)
+        out[fmt][:len(wet)] += wet
+    return out
+
+
+def draw_file_room(params: DOAnetParams, room_seed: int) -> tuple[Room, tuple[np.ndarray, np.ndarray]]:
+    """The room of ``room_seed`` (the same for every file of a room) and its late tail."""
+    room_rng = np.random.default_rng(room_seed)
+    room = draw_room(room_rng, params.synth_rt60_s, params.synth_drr_db, params.synth_room_side_m,
+                     params.synth_room_height_m)
+    return room, room_tail(room.rt60, room.mean_free_path_s, params.fs, room_rng)
 
 
 def render_file(params: DOAnetParams, events: list[Event], room_seed: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
@@ -192,9 +251,7 @@ def render_file(params: DOAnetParams, events: list[Event], room_seed: int, rng: 
     fs = params.fs
     n = round(params.synth_file_len_s * fs)
     hop = params.label_hop_len_s
-    room_rng = np.random.default_rng(room_seed)  # the same room for every file of a room
-    rt60 = room_rng.uniform(*params.synth_rt60_s)
-    tail_foa, tail_mic = room_tails(rt60, room_rng.uniform(*params.synth_drr_db), fs, room_rng)
+    room, tail = draw_file_room(params, room_seed)
     direct = {"foa": np.zeros((n, 4)), "mic": np.zeros((n, 4))}
     reverb = {"foa": np.zeros((n, 4)), "mic": np.zeros((n, 4))}
     ramp = int(0.005 * fs)
@@ -215,9 +272,11 @@ def render_file(params: DOAnetParams, events: list[Event], room_seed: int, rng: 
             seg = _fractional_delay(padded, d)
             lo, hi = start - pad, stop + pad
             direct["mic"][max(lo, 0):min(hi, n), m] += seg[max(0, -lo):len(seg) - max(0, hi - n)]
-        for fmt, tail in (("foa", tail_foa), ("mic", tail_mic)):
-            wet = fftconvolve(sig[:, None], tail, axes=0)[: n - start]
-            reverb[fmt][start:start + len(wet)] += wet
+        distance = float(rng.uniform(*params.synth_source_distance_m))
+        wet = render_reflections(sig, room, az, el, distance, params, tail)
+        for fmt in ("foa", "mic"):
+            part = wet[fmt][: n - start]
+            reverb[fmt][start:start + len(part)] += part
     # ambient noise: a diffuse pink-ish field, SNR relative to the direct sound's mean power
     noise = dict(zip(("foa", "mic"), diffuse_noise(n, fs, rng), strict=True))
     signal_power = np.mean(direct["foa"][:, 0] ** 2) if events else 1e-4
@@ -248,18 +307,22 @@ def write_csv(path: Path, rows: list[tuple[int, ...]]) -> None:
     atomic_write(path, write)
 
 
-SYNTH_VERSION = 2  # bump when the rendering changes, so that old files are not mixed with new ones
+# bump when the rendering changes, so that old files are not mixed with new ones. 3: shoebox rooms with image-source
+# early reflections (doanet.rooms) before the diffuse tail; 2: the tail alone, the same from every direction
+SYNTH_VERSION = 3
 
 
 def synth_signature(params: DOAnetParams, seed: int) -> dict:
     """Everything that determines the synthetic files; stored as synth_manifest.json beside them."""
     fields = ("synth_folds", "synth_files_per_fold", "synth_file_len_s", "synth_rooms_per_fold", "synth_snr_db",
-              "synth_rt60_s", "synth_drr_db", "synth_max_speed_deg_s", "fs", "label_hop_len_s", "max_doas", "mode")
+              "synth_rt60_s", "synth_drr_db", "synth_max_speed_deg_s", "synth_room_side_m", "synth_room_height_m",
+              "synth_source_distance_m", "synth_image_order", "fs", "label_hop_len_s", "max_doas", "mode")
     return {"version": SYNTH_VERSION, "seed": seed, **{f: getattr(params, f) for f in fields}}
 
 
 def generate_dataset(
     params: DOAnetParams, base_dir: str | Path | None = None, seed: int | None = None, force: bool = False, log=print,
+    workers: int = 1,
 ) -> list[str]:
     """Write the whole synthetic set under ``base_dir`` (default ``params.dataset_dir``); files that
     exist already are skipped, so an interrupted run resumes. A folder holding recordings made with other
@@ -268,7 +331,8 @@ def generate_dataset(
     The parameters are validated before anything is written, and the manifest is written only then, so a
     run with bad parameters leaves nothing that blocks a good one. The run holds a lock on the folder (a
     second generator into it is refused) and removes the temporaries a killed run left there.
-    Memory: one file at a time (about 0.5 GB for a 60 s file)."""
+    Memory: one file at a time per worker (about 0.5 GB for a 60 s file); ``workers`` > 1 renders files in
+    that many processes (the files do not depend on it)."""
     import json
 
     from tqdm import tqdm
@@ -294,22 +358,41 @@ def generate_dataset(
             for i in range(params.synth_files_per_fold):
                 room = 1 + i % params.synth_rooms_per_fold
                 jobs.append((fold, room, i + 1, 1 + i % 2))
-        stems = []
-        for fold, room, mix, overlap in tqdm(jobs, desc="synthetic TAU-NIGENS", disable=None):
-            stem = file_name(fold, room, mix, overlap)
-            stems.append(stem)
-            paths = {"foa": folders["foa"] / f"{stem}.wav", "mic": folders["mic"] / f"{stem}.wav",
-                     "csv": folders["csv"] / f"{stem}.csv"}
-            if all(p.exists() for p in paths.values()) and not force:
-                continue
-            rng = np.random.default_rng(np.random.SeedSequence(entropy=seed, spawn_key=(fold, mix)))
-            events = plan_events(params, n_frames, overlap, rng)
-            audio = render_file(params, events, room_seed=seed * 1000 + fold * 100 + room, rng=rng)
-            write_wav(paths["foa"], audio["foa"], params.fs)
-            write_wav(paths["mic"], audio["mic"], params.fs)
-            write_csv(paths["csv"], metadata_rows(events, params.label_hop_len_s))  # last: marks the file complete
+        stems = [file_name(*job) for job in jobs]
+        todo = [(params, seed, n_frames, job, folders) for job in jobs
+                if force or not all(p.exists() for p in _file_paths(folders, file_name(*job)).values())]
+        bar = tqdm(total=len(todo), desc="synthetic TAU-NIGENS", disable=None)
+        if workers > 1 and len(todo) > 1:
+            # every file has its own seeds, so the set is the same whatever the number of workers
+            from concurrent.futures import ProcessPoolExecutor
+
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                for _ in pool.map(_write_file, todo):
+                    bar.update()
+        else:
+            for job in todo:
+                _write_file(job)
+                bar.update()
+        bar.close()
     log(f"{base}: {len(stems)} recordings in foa_{params.mode}/, mic_{params.mode}/ and metadata_{params.mode}/")
     return stems
+
+
+def _file_paths(folders: dict[str, Path], stem: str) -> dict[str, Path]:
+    return {"foa": folders["foa"] / f"{stem}.wav", "mic": folders["mic"] / f"{stem}.wav",
+            "csv": folders["csv"] / f"{stem}.csv"}
+
+
+def _write_file(job) -> None:
+    """Render and write one recording: job = (params, seed, n_frames, (fold, room, mix, overlap), folders)."""
+    params, seed, n_frames, (fold, room, mix, overlap), folders = job
+    paths = _file_paths(folders, file_name(fold, room, mix, overlap))
+    rng = np.random.default_rng(np.random.SeedSequence(entropy=seed, spawn_key=(fold, mix)))
+    events = plan_events(params, n_frames, overlap, rng)
+    audio = render_file(params, events, room_seed=seed * 1000 + fold * 100 + room, rng=rng)
+    write_wav(paths["foa"], audio["foa"], params.fs)
+    write_wav(paths["mic"], audio["mic"], params.fs)
+    write_csv(paths["csv"], metadata_rows(events, params.label_hop_len_s))  # last: marks the file complete
 
 
 def _read_manifest(path: Path) -> dict | None:

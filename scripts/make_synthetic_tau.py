@@ -19,10 +19,11 @@ def main(argv=None) -> int:
     ap = task_parser(__doc__, "doanet", TASKS)
     ap.add_argument("--seed", type=int, help="generator seed (default: the task's synth_seed)")
     ap.add_argument("--out", help="base folder (default: the task's dataset_dir)")
+    ap.add_argument("--workers", type=int, default=1, help="render files in this many processes (same files)")
     ap.add_argument("--force", action="store_true", help="rewrite every file, also in a folder made with other parameters")
     args = ap.parse_args(argv)
     _, params = resolve_params(ap, args, get_params, "synthetic TAU-NIGENS 2020")
-    return report_errors(generate_dataset, params, base_dir=args.out, seed=args.seed, force=args.force)
+    return report_errors(generate_dataset, params, base_dir=args.out, seed=args.seed, force=args.force, workers=args.workers)
 
 
 if __name__ == "__main__":
