@@ -193,6 +193,14 @@ _CPU: dict[str, Any] = {
     "mixed_precision": "bf16",
 }
 
+# Ten times the CPU protocol's training data; sized so that two trainings side by side (one core each) finish
+# in about 1.5 hours of this CPU: 12 epochs of 120 updates at batch 32 (1440 updates, 1.5x the small protocol's).
+_LARGE: dict[str, Any] = {
+    **_CPU, "dataset_dir": "data/tau_synth_large", "extra_dataset_dirs": ("data/tau_synth_large_eval",),
+    "feat_label_dir": "data/feat_label_large", "synth_folds": (3, 4, 5, 6), "synth_files_per_fold": 80,
+    "synth_file_len_s": 60.0, "max_audio_len_s": 60.0, "batch_size": 32, "nb_epochs": 12,
+}
+
 TASKS: dict[str, dict[str, Any]] = {
     # The original default: FOA, HNet losses (dMOTP + dMOTA) with the activity head.
     "1": {},
@@ -232,6 +240,16 @@ TASKS: dict[str, dict[str, Any]] = {
     "33": {**_CPU, "use_dmot_only": True},  # dMOT only
     "34": {**_CPU, "dataset": "mic"},  # the MIC pair, if the budget allows
     "35": {**_CPU, "dataset": "mic", "use_hnet": False},
+    # --- The comparison at ten times the CPU scale (issue 19): 80 one-minute files per training fold (3840 windows,
+    # 10x the 384 of tasks 30-35), in data/tau_synth_large; the validation and test folds (1, 2) are task 49's
+    # 16 one-minute files each, in their own folder, so the training folds can grow without re-rendering them.
+    "40": {**_LARGE},  # dMOT + activity
+    "41": {**_LARGE, "use_hnet": False},  # MSE
+    "42": {**_LARGE, "use_hnet": False, "baseline": "pit"},  # PIT, if a later session has the cores
+    "43": {**_LARGE, "dataset": "mic"},  # the MIC-format dMOT + activity, if the budget allows
+    # the large protocol's validation and test folds (make_synthetic_tau.py 49 writes them)
+    "49": {**_LARGE, "dataset_dir": "data/tau_synth_large_eval", "extra_dataset_dirs": (), "synth_folds": (1, 2),
+           "synth_files_per_fold": 16},
     # quick_test: three 6-second files per fold (two ov1, so augmentation has a pair), a few batches.
     "999": {
         "quick_test": True, "synth_files_per_fold": 3, "synth_file_len_s": 6.0, "max_audio_len_s": 6.0,
