@@ -93,10 +93,22 @@ def _file_stamp(path: Path) -> dict[str, int]:
     return {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "inode": st.st_ino}
 
 
+def synth_version(wav: Path) -> int | None:
+    """The synthetic generator's version of the data set a wav belongs to (its synth_manifest.json, two
+    levels up: <dataset>/foa_dev/x.wav); None for real data (no manifest) or an unreadable one."""
+    try:
+        manifest = json.loads((wav.parent.parent / "synth_manifest.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return manifest.get("version") if isinstance(manifest, dict) else None
+
+
 def source_record(params: DOAnetParams, wav: Path, csv: Path, allow_short: bool = False) -> dict:
-    """What the features and labels of one recording are made from; compared on every run."""
+    """What the features and labels of one recording are made from; compared on every run. ``synth_version``
+    makes features of an older generator's rooms stale even where a file happens to keep its size and stamp."""
     return {"version": EXTRACTION_VERSION, "params": {k: getattr(params, k) for k in RECORD_PARAMS},
-            "allow_short": allow_short, "wav": _file_stamp(wav), "csv": _file_stamp(csv)}
+            "allow_short": allow_short, "wav": _file_stamp(wav), "csv": _file_stamp(csv),
+            "synth_version": synth_version(wav)}
 
 
 def _stale_reason(record_path: Path, outputs: list[Path], expected: dict) -> str | None:
@@ -111,7 +123,7 @@ def _stale_reason(record_path: Path, outputs: list[Path], expected: dict) -> str
         return "unreadable record"
     if not isinstance(record, dict):
         return "unreadable record"
-    changed = [k for k in ("version", "wav", "csv", "allow_short") if record.get(k) != expected[k]]
+    changed = [k for k in ("version", "synth_version", "wav", "csv", "allow_short") if record.get(k) != expected[k]]
     old_params = record.get("params") if isinstance(record.get("params"), dict) else {}
     changed += [k for k in expected["params"] if old_params.get(k) != expected["params"][k]]
     return f"{', '.join(changed)} changed" if changed else None

@@ -148,8 +148,10 @@ def reference_tracks(csv: str | Path, n_frames: int, max_doas: int) -> tuple[np.
 
 
 def score(tracks: Tracks, ref_xyz: np.ndarray, ref_active: np.ndarray, has_activity: bool = True) -> dict:
-    """The original's metrics and gated CLEAR-MOT of one recording's tracks against its references."""
+    """The original's metrics, gated CLEAR-MOT and the DCASE SELD-style location-aware F-score (``F20``, %:
+    per frame, Hungarian matches within 20 deg are true positives) of one recording's tracks."""
     pred, pact = tracks.xyz[None], tracks.active[None]
     ref, ract = ref_xyz[None], ref_active[None]
+    seld = clear_mot(pred, ref, ract, pact, gate_deg=20.0, matching="per_frame")
     return {"original": original_metric(pred, ref, ract, pact if has_activity else None),
-            "clear_mot": clear_mot(pred, ref, ract, pact)}
+            "clear_mot": clear_mot(pred, ref, ract, pact), "F20": 100.0 * seld["F"]}

@@ -25,7 +25,7 @@ from common.schedules import learning_rate
 from configs.doanet import DOAnetParams
 from doanet import distributed
 from doanet.data import make_loader
-from doanet.extraction import load_scaler
+from doanet.extraction import audio_dir, load_scaler, synth_version
 from doanet.losses import activity_loss, dmot_losses, fill_targets, mse_loss, pit_loss, unit_normalise
 from doanet.metrics import clear_mot, original_metric
 from doanet.model import CRNN, doa_to_tracks
@@ -163,7 +163,10 @@ def _fit(params: DOAnetParams, run: Run, loaders: dict, hnet, in_channels: int, 
         f"{', channels-last' if params.channels_last else ''}, lr {params.lr:g} {params.lr_schedule}")
     # the training folds' normalisation travels with every saved model (doanet.inference needs it)
     scaler_arrays = load_scaler(params)
-    feature_norm = {"feature_norm": {k: torch.from_numpy(scaler_arrays[k]) for k in ("mean", "std")}}
+    feature_norm = {"feature_norm": {k: torch.from_numpy(scaler_arrays[k]) for k in ("mean", "std")},
+                    # which generator's rooms the model learnt from (None: real data), for its card and reuse checks
+                    "data_synth_versions": {base: synth_version(audio_dir(params, base) / "x.wav")
+                                            for base in (params.dataset_dir, *params.extra_dataset_dirs)}}
     start, best, history = 0, {"LE": float("inf"), "epoch": -1}, []
     last_path = run.last_path
     stem = output_stem(params, str(config["task_id"]), str(config["job_id"]))

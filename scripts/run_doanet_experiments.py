@@ -1,7 +1,7 @@
 """The DOAnet paper's comparison: MSE, PIT, dMOT-only and dMOT-with-activity models on FOA and MIC,
-trained on the synthetic TAU-NIGENS set, with the test-fold results as a table in README.md.
+trained on the synthetic TAU-NIGENS set, with the test-fold results as a table in docs/doanet.md.
 
-    python3 scripts/run_doanet_experiments.py cpu --protocol cpu --datasets foa  # README's table (tasks 30-33, CPU)
+    python3 scripts/run_doanet_experiments.py cpu --protocol cpu --datasets foa  # docs/doanet.md table (tasks 30-33, CPU)
     python3 scripts/run_doanet_experiments.py exp --device cuda         # the paper's full set-up (tasks 1-21)
     python3 scripts/run_doanet_experiments.py q --quick --device cpu    # the same pipeline on quick_test data
     python3 scripts/run_doanet_experiments.py exp --datasets foa --models MSE "dMOT + activity" --set nb_epochs=50
@@ -12,7 +12,7 @@ last checkpoint; finished ones are only evaluated).
 Generates the synthetic recordings and features where missing (resumable), trains each model with
 scripts/train_doanet.py's code (each run resumes from its last checkpoint), writes the table to
 <model_dir>/doanet_experiments_<job>.md and .json, and, unless --no-readme, between the
-'doanet-results' markers of README.md.
+'doanet-results' markers of docs/doanet.md.
 """
 
 import argparse
@@ -71,7 +71,7 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true", help="quick_test data and budgets: the pipeline in a few minutes on a CPU")
     ap.add_argument("--device", default="auto", help="'auto' (CUDA if available), 'cpu', 'cuda'")
     ap.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="overrides for every run, e.g. nb_epochs=50")
-    ap.add_argument("--readme", default=str(ROOT / "README.md"), help="the file with the doanet-results markers")
+    ap.add_argument("--readme", default=str(ROOT / "docs" / "doanet.md"), help="the page with the doanet-results markers")
     ap.add_argument("--no-readme", action="store_true", help="write the table files only")
     ap.add_argument("--curves", help="also draw every model's training curves into this PNG (e.g. docs/doanet_cpu_curves.png)")
     args = ap.parse_args(argv)

@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> None:
                              tracks.xyz, tracks.active if has_activity else None)
         o, c = m["original"], m["clear_mot"]
         print(f"{name}: LE {o['LE']:.1f} deg, LF {o['LF']:.1f}%, MOTA {o['MOTA']:.1f}% | CLEAR-MOT MOTA {c['MOTA']:.3f} "
-              f"MOTP {c['MOTP']:.1f} deg IDSW {c['IDSW']} -> {png}")
+              f"MOTP {c['MOTP']:.1f} deg IDSW {c['IDSW']} | F20 {m['F20']:.1f}% -> {png}")
         results[name] = m
     if args.out_json:
         write_json(args.out_json, results)

@@ -161,3 +161,33 @@ def test_augmented_recordings_join_the_training_folds(small_dataset, tmp_path):
     train = make_loader(params, "train").dataset
     assert "fold3_room1_aug001003_ov2" in train.names
     assert all(not n.startswith("fold3") for n in make_loader(params, "test").dataset.names)
+
+
+def test_features_of_another_generator_version_are_made_again(extracted):
+    """Features made from an older generator's rooms are not reused silently (the manifest's version is
+    part of every recording's record)."""
+    from doanet.extraction import synth_version
+
+    manifest = Path(extracted.dataset_dir) / "synth_manifest.json"
+    original = manifest.read_text()
+    wav = next((Path(extracted.dataset_dir) / "foa_dev").glob("*.wav"))
+    assert synth_version(wav) == json.loads(original)["version"]
+    raw = feature_dirs(extracted)["raw"]
+    before = {p.name: p.stat().st_mtime_ns for p in raw.glob("*.npy")}
+    messages = []
+    try:
+        manifest.write_text(json.dumps({**json.loads(original), "version": -1}))
+        batch_feature_extraction(extracted, log=messages.append)
+    finally:
+        manifest.write_text(original)
+    after = {p.name: p.stat().st_mtime_ns for p in raw.glob("*.npy")}
+    assert all(after[n] != before[n] for n in before)  # every recording extracted again
+    assert any("synth_version changed" in m for m in messages)
+    batch_feature_extraction(extracted, **QUIET)  # and back, for the module's other tests
+
+
+def test_real_data_has_no_generator_version(tmp_path):
+    from doanet.extraction import synth_version
+
+    (tmp_path / "foa_dev").mkdir()
+    assert synth_version(tmp_path / "foa_dev" / "x.wav") is None

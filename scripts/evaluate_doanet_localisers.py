@@ -1,0 +1,125 @@
+"""DOAnet models next to the classical localisers, on fresh synthetic recordings no training or selection used.
+
+    python3 scripts/evaluate_doanet_localisers.py --checkpoint data/pretrained/doanet_foa.pt    # the shipped model
+    python3 scripts/evaluate_doanet_localisers.py --checkpoint dmot=A.pt --checkpoint mse=B.pt --docs docs/doanet.md
+    python3 scripts/evaluate_doanet_localisers.py --tune data/tau_synth_large_eval    # thresholds on validation
+
+Rows: each --checkpoint (NAME=PATH or PATH), and the classical localisers of doanet.classical: FOA
+pseudo-intensity and MIC NormMUSIC, each with its own source count and with the reference (oracle) count.
+Recordings: one per seed and overlap (ov1, ov2), --length-s long, rendered into --recordings (reused when
+there). Scored ov1, ov2 and pooled: LE / LR / LP / LF, F20 (SELD-style F within 20 deg), CLEAR-MOT MOTA /
+MOTP / IDSW. Writes --out (JSON), prints the table last, and with --docs puts it between the
+'doanet-localisers' markers of that page.
+
+--tune DIR chooses the classical thresholds on the validation fold (--tune-fold, default 2) of a
+TAU-NIGENS-format folder and writes them to --classical-params; evaluation reads them from there.
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+DEFAULT_PARAMS = "data/pretrained/doanet_classical.json"
+MARKERS = ("<!-- doanet-localisers:begin -->", "<!-- doanet-localisers:end -->")
+
+
+def seed_range(text: str) -> list[int]:
+    """'1000-1009' or '3,5,8' -> seeds."""
+    try:
+        if "-" in text:
+            lo, hi = (int(x) for x in text.split("-"))
+            return list(range(lo, hi + 1))
+        return [int(x) for x in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a seed range like 1000-1009 or 3,5,8") from None
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("task_id", nargs="?", default="40", help="parameter set for the recordings (configs/doanet.py)")
+    ap.add_argument("--checkpoint", action="append", default=[], metavar="[NAME=]PATH", help="a DOAnet model (repeat)")
+    ap.add_argument("--classical", nargs="*", default=["foa", "foa-oracle", "mic", "mic-oracle"],
+                    choices=["foa", "foa-oracle", "mic", "mic-oracle"], help="classical rows (default all)")
+    ap.add_argument("--classical-params", default=DEFAULT_PARAMS, help=f"thresholds JSON (default {DEFAULT_PARAMS})")
+    ap.add_argument("--seeds", type=seed_range, default=seed_range("1000-1009"), help="recording seeds (default 1000-1009)")
+    ap.add_argument("--length-s", type=float, default=30.0, help="recording length in seconds (default 30)")
+    ap.add_argument("--recordings", default="data/eval/doanet_fresh", help="where fresh recordings are rendered")
+    ap.add_argument("--tune", metavar="DIR", help="choose classical thresholds on this folder's validation fold")
+    ap.add_argument("--tune-fold", type=int, default=2, help="the validation fold for --tune (default 2)")
+    ap.add_argument("--tune-files", type=int, default=8, help="recordings of that fold used (default 8)")
+    ap.add_argument("--out", default="data/eval/doanet_localisers.json", help="results JSON")
+    ap.add_argument("--docs", help="a page with the doanet-localisers markers to write the table into")
+    ap.add_argument("--device", default="cpu", help="for the models: auto, cpu, cuda or cuda:N (default cpu)")
+    return ap
+
+
+def tune(args, params) -> None:
+    from common.io import write_json
+    from doanet.classical import ClassicalParams
+    from doanet.comparison import dataset_recordings, tune_classical
+
+    recordings = dataset_recordings(params, args.tune, args.tune_fold, args.tune_files)
+    chosen, report = {}, {}
+    for fmt in ("foa", "mic"):
+        best, trials = tune_classical(fmt, recordings, params, ClassicalParams())
+        chosen[fmt] = {k: getattr(best, k) for k in ("diffuseness_max", "context_frames", "activity_db",
+                                                      "second_peak_ratio")}
+        report[fmt] = trials
+        top = max(trials, key=lambda t: t["MOTA"])
+        print(f"{fmt}: {chosen[fmt]} -> validation LE {top['LE']:.1f} F20 {top['F20']:.1f} MOTA {top['MOTA']:.3f}")
+    write_json(args.classical_params, {"chosen_on": f"{args.tune} fold {args.tune_fold}, {len(recordings)} recordings",
+                                       "selection": "pooled CLEAR-MOT MOTA", **chosen})
+    write_json(Path(args.out).with_name("doanet_classical_tuning.json"), report)
+    print(f"wrote {args.classical_params}")
+
+
+def evaluate_all(args, params) -> None:
+    import json
+
+    from common.io import write_json
+    from doanet.classical import ClassicalParams, with_changes
+    from doanet.comparison import classical_localiser, comparison_table, doanet_localiser, evaluate, fresh_recordings
+    from doanet.experiments import write_between_markers
+
+    recordings = fresh_recordings(params, args.recordings, args.seeds, args.length_s)
+    rows = []
+    for spec in args.checkpoint:
+        name, _, path = spec.rpartition("=")
+        localiser, model_params, has_activity = doanet_localiser(path, args.device)
+        rows.append(evaluate(name or Path(path).stem, localiser, recordings, params, has_activity,
+                             checkpoint=path, dataset=model_params.dataset))
+        print(comparison_table(rows[-1:]))
+    tuned = json.loads(Path(args.classical_params).read_text()) if Path(args.classical_params).is_file() else {}
+    for kind in args.classical:
+        fmt, oracle = kind.split("-")[0], kind.endswith("oracle")
+        cp = with_changes(ClassicalParams(), **tuned.get(fmt, {}))
+        label = f"classical {fmt.upper()} {'NormMUSIC' if fmt == 'mic' else 'intensity'}, " + \
+            ("oracle count" if oracle else "own count")
+        rows.append(evaluate(label, classical_localiser(fmt, params, cp, oracle), recordings, params,
+                             dataset=fmt, classical_params=cp.__dict__))
+        print(comparison_table(rows[-1:]))
+    write_json(args.out, {"seeds": args.seeds, "length_s": args.length_s, "rows": rows})
+    table = comparison_table(rows)
+    note = (f"Fresh recordings: seeds {args.seeds[0]}-{args.seeds[-1]}, ov1 and ov2 each, {args.length_s:g} s, "
+            f"{len(recordings)} in all (rooms and events no training or selection saw); "
+            f"`python3 scripts/evaluate_doanet_localisers.py` ({args.out}).")
+    if args.docs:
+        write_between_markers(args.docs, f"{table}\n\n{note}\n", MARKERS)
+        print(f"updated {args.docs}")
+    print(f"\n{table}\n\n{note}")
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    from configs.cli import report_errors
+    from configs.doanet import get_params
+
+    try:
+        params = get_params(args.task_id)
+    except ValueError as err:
+        parser().error(str(err))
+    return report_errors(tune if args.tune else evaluate_all, args, params)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
