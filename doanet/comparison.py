@@ -133,7 +133,7 @@ def doanet_localiser(checkpoint: str | Path, device: str = "cpu") -> tuple[Local
 # --- thresholds chosen on validation ---------------------------------------------------------------------------------
 # one MIC map setting only: NormMUSIC maps cost about 0.5 s per second of audio
 MAP_GRID = {"foa": {"diffuseness_max": (0.3, 0.5, 0.7)}, "mic": {"context_frames": (1,)}}
-THRESHOLD_GRID = {"activity_db": (3.0, 6.0, 9.0, 12.0), "second_peak_ratio": (0.3, 0.45, 0.6, 0.75, 0.9)}
+THRESHOLD_GRID = {"activity_db": (2.0, 4.0, 6.0, 9.0, 12.0), "second_peak_ratio": (0.3, 0.45, 0.6, 0.75, 0.9)}
 
 
 def tune_classical(fmt: str, recordings: Sequence[dict], params: DOAnetParams,

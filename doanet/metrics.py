@@ -120,6 +120,8 @@ def clear_mot(pred: np.ndarray, ref: np.ndarray, ref_active: np.ndarray, pred_ac
         "MOTA": 1 - ((n_gt - n_match) + (n_pred - n_match) + switches) / n_gt if n_gt else float("nan"),
         "MOTP": float(np.rad2deg((angles * matched).sum() / n_match)) if n_match else float("nan"),
         "IDSW": switches, "recall": recall, "precision": precision,
-        "F": 2 * precision * recall / (precision + recall) if precision + recall else float("nan"),
+        # no match among existing references and predictions is F = 0; F is undefined only without either
+        "F": 2 * precision * recall / (precision + recall) if precision + recall
+        else (0.0 if n_gt and n_pred else float("nan")),
         "matches": n_match, "gt": n_gt, "pred": n_pred, "gate_deg": gate_deg,
     }

@@ -8,7 +8,7 @@ data set): fold3_room1_aug001003_ov2.wav in foa_dev/ and mic_dev/, with the merg
 
 import sys
 
-from configs.cli import report_errors, resolve_params, task_parser
+from common.cli import report_errors, resolve_params, task_parser
 from configs.doanet import TASKS, get_params
 from doanet.augment import augment_dataset
 

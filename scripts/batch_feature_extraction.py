@@ -12,8 +12,8 @@ file) is an error unless --allow-short-audio.
 
 import sys
 
+from common.cli import add_device_arg, report_errors, resolve_params, task_parser
 from common.device import pick_device
-from configs.cli import add_device_arg, report_errors, resolve_params, task_parser
 from configs.doanet import TASKS, get_params
 from doanet.extraction import batch_feature_extraction
 

@@ -17,7 +17,7 @@ import os
 import sys
 from pathlib import Path
 
-from configs.cli import report_errors
+from common.cli import report_errors
 from configs.headernet import GAME_LISTS, SPLITS
 
 

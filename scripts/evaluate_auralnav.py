@@ -19,8 +19,8 @@ Episode i uses seed S + i for both room and agent, so every agent faces the same
 import sys
 from pathlib import Path
 
+from common.cli import positive_int, probability, report_errors, resolve_params, task_parser
 from configs.auralnav import TASKS, get_params
-from configs.cli import positive_int, probability, report_errors, resolve_params, task_parser
 
 BUILT_IN = ("random", "oracle", "handcoded")
 

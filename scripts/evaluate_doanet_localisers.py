@@ -11,6 +11,7 @@ there). Scored ov1, ov2 and pooled: LE / LR / LP / LF, F20 (SELD-style F within 
 MOTP / IDSW. Writes --out (JSON), prints the table last, and with --docs puts it between the
 'doanet-localisers' markers of that page.
 
+--keep-rows adds to the rows already in --out (e.g. the classical rows once, then each new model).
 --tune DIR chooses the classical thresholds on the validation fold (--tune-fold, default 2) of a
 TAU-NIGENS-format folder and writes them to --classical-params; evaluation reads them from there.
 """
@@ -49,6 +50,8 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--tune-files", type=int, default=8, help="recordings of that fold used (default 8)")
     ap.add_argument("--out", default="data/eval/doanet_localisers.json", help="results JSON")
     ap.add_argument("--docs", help="a page with the doanet-localisers markers to write the table into")
+    ap.add_argument("--keep-rows", action="store_true",
+                    help="keep the rows of --out that this run does not recompute (same seeds and length)")
     ap.add_argument("--device", default="cpu", help="for the models: auto, cpu, cuda or cuda:N (default cpu)")
     return ap
 
@@ -98,6 +101,14 @@ def evaluate_all(args, params) -> None:
         rows.append(evaluate(label, classical_localiser(fmt, params, cp, oracle), recordings, params,
                              dataset=fmt, classical_params=cp.__dict__))
         print(comparison_table(rows[-1:]))
+    if args.keep_rows and Path(args.out).is_file():  # rows of an earlier run on the same recordings stay
+        earlier = json.loads(Path(args.out).read_text())
+        if (earlier.get("seeds"), earlier.get("length_s")) != (args.seeds, args.length_s):
+            raise ValueError(f"{args.out} holds rows of other recordings (seeds {earlier.get('seeds')}, "
+                             f"{earlier.get('length_s')} s); --keep-rows needs the same --seeds and --length-s")
+        names = {r["name"] for r in rows}
+        rows = [r for r in earlier["rows"] if r["name"] not in names] + rows
+    rows.sort(key=lambda r: "checkpoint" not in r)  # models first, then the classical rows, each in order
     write_json(args.out, {"seeds": args.seeds, "length_s": args.length_s, "rows": rows})
     table = comparison_table(rows)
     note = (f"Fresh recordings: seeds {args.seeds[0]}-{args.seeds[-1]}, ov1 and ov2 each, {args.length_s:g} s, "
@@ -111,7 +122,7 @@ def evaluate_all(args, params) -> None:
 
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
-    from configs.cli import report_errors
+    from common.cli import report_errors
     from configs.doanet import get_params
 
     try:

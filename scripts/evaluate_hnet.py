@@ -17,8 +17,8 @@ import json
 import sys
 
 from common.checkpoint import load_checkpoint
+from common.cli import add_checkpoint_task_args, add_device_arg, checkpoint_task, nonnegative_int, report_errors
 from common.io import write_json
-from configs.cli import add_checkpoint_task_args, add_device_arg, checkpoint_task, nonnegative_int, report_errors
 from configs.hnet import TASKS
 from hnet.evaluate import evaluate_checkpoint
 

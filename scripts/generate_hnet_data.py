@@ -8,7 +8,7 @@
 import sys
 import time
 
-from configs.cli import report_errors, resolve_params, task_parser
+from common.cli import report_errors, resolve_params, task_parser
 from configs.hnet import TASKS, get_params
 from hnet.data import generate_dataset
 

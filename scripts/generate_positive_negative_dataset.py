@@ -25,7 +25,7 @@ import sys
 import time
 from pathlib import Path
 
-from configs.cli import report_errors, resolve_params, task_parser
+from common.cli import report_errors, resolve_params, task_parser
 from configs.headernet import DETECTORS, GAME_LISTS, SPLITS, TASKS, VARIANTS, get_params
 from headernet.builder import build_dataset
 from headernet.cache import parse_shard

@@ -12,7 +12,7 @@ Written as <out> (default <cache-dir>/contact_sheet.png), the summary as the sam
 import sys
 from pathlib import Path
 
-from configs.cli import report_errors, resolve_params, task_parser
+from common.cli import report_errors, resolve_params, task_parser
 from configs.headernet import TASKS, get_params
 
 

@@ -17,8 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+from common.cli import positive_int, report_errors, resolve_params, task_parser
 from common.io import FolderLock, remove_stale_temporaries
-from configs.cli import positive_int, report_errors, resolve_params, task_parser
 from configs.headernet import SPLITS, TASKS, get_params
 from headernet.synth import generate_games
 

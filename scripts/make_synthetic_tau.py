@@ -10,7 +10,7 @@ so an interrupted run resumes; one file is held in memory at a time.
 
 import sys
 
-from configs.cli import report_errors, resolve_params, task_parser
+from common.cli import report_errors, resolve_params, task_parser
 from configs.doanet import TASKS, get_params
 from doanet.synth import generate_dataset
 

@@ -10,7 +10,7 @@ The shards write into one folder (a shared file system, or copy them together fi
 import argparse
 import sys
 
-from configs.cli import report_errors
+from common.cli import report_errors
 from headernet.cache import merge_shards
 
 

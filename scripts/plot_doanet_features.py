@@ -10,7 +10,7 @@ import sys
 
 import numpy as np
 
-from configs.cli import resolve_params, task_parser
+from common.cli import resolve_params, task_parser
 from configs.doanet import TASKS, get_params
 from doanet.extraction import feature_dirs
 from doanet.plots import plot_recording

@@ -12,8 +12,8 @@ and last.pt: a killed run resumes; other parameters are refused (--fresh starts 
 
 import sys
 
+from common.cli import report_errors, resolve_params, task_parser
 from configs.auralnav import TASKS, get_params
-from configs.cli import report_errors, resolve_params, task_parser
 
 
 def run(params, task_id: str, out: str | None, device: str, fresh: bool) -> None:

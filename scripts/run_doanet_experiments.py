@@ -19,9 +19,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from common.cli import report_errors
 from common.io import atomic_write, write_json
 from configs.base import parse_set_args
-from configs.cli import report_errors
 from doanet.experiments import (
     PROTOCOLS,
     comparison_curves,

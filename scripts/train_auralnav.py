@@ -13,8 +13,8 @@ Evaluate with: python3 scripts/evaluate_auralnav.py --agent <run_dir>/<task>_<jo
 
 import sys
 
+from common.cli import report_errors, resolve_params, task_parser
 from configs.auralnav import TASKS, get_params
-from configs.cli import report_errors, resolve_params, task_parser
 
 
 def run(params, task_id: str, job_id: str, device: str, fresh: bool) -> None:

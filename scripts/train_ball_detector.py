@@ -19,9 +19,9 @@ import sys
 import time
 from pathlib import Path
 
+from common.cli import report_errors, resolve_params, task_parser
 from common.io import write_json
 from common.run import open_run
-from configs.cli import report_errors, resolve_params, task_parser
 from configs.headernet import BALL_TASKS, get_ball_params
 
 

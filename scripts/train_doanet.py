@@ -12,7 +12,7 @@ Tasks (configs/doanet.py): 1/4 dMOT + activity (FOA), 2 MSE, 3 dMOT only, 7/8/9 
 
 import sys
 
-from configs.cli import add_device_arg, report_errors, resolve_params, task_parser
+from common.cli import add_device_arg, report_errors, resolve_params, task_parser
 from configs.doanet import TASKS, get_params
 from doanet.train import train
 

@@ -11,7 +11,7 @@ from last.pt; --fresh starts over.
 
 import sys
 
-from configs.cli import add_device_arg, report_errors, resolve_params, task_parser
+from common.cli import add_device_arg, report_errors, resolve_params, task_parser
 from configs.hnet import TASKS, get_params
 from hnet.train import train
 

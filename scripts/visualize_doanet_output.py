@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
+from common.cli import add_device_arg, nonnegative_int, positive_int, report_errors
 from common.io import write_json
 from configs.base import parse_set_args
-from configs.cli import add_device_arg, nonnegative_int, positive_int, report_errors
 from configs.doanet import TASKS, get_params
 from doanet.extraction import audio_dir, fold_of, metadata_dir
 from doanet.inference import load_doanet, predict_recording, reference_tracks, score, synthetic_recording

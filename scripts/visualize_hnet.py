@@ -13,8 +13,8 @@ import sys
 
 import torch
 
+from common.cli import add_checkpoint_task_args, add_device_arg, checkpoint_task, nonnegative_int, positive_int
 from common.device import pick_device
-from configs.cli import add_checkpoint_task_args, add_device_arg, checkpoint_task, nonnegative_int, positive_int
 from configs.hnet import TASKS
 from hnet.checkpoint import load_hnet
 from hnet.evaluate import load_test_split, params_for_checkpoint

@@ -63,3 +63,8 @@ def test_the_walker_sees_function_local_imports(tmp_path):
     f = tmp_path / "m.py"
     f.write_text("import os\n\ndef g():\n    from hnet.io import x\n    import doanet.model as dm\n")
     assert imported_modules(f) == {"os", "hnet.io", "doanet.model"}
+
+
+def test_configs_import_nothing_of_the_project_but_configs():
+    """Parameters sit at the bottom: configs/ imports only its own base (the CLI helpers live in common/cli.py)."""
+    assert not offenders("configs", set(PACKAGES) - {"configs"})

@@ -8,9 +8,9 @@ import pytest
 import torch
 
 from common.checkpoint import load_checkpoint
+from common.cli import nonnegative_int, positive_int, probability, report_errors, resolve_params, task_parser
 from common.io import FolderInUseError
 from configs.base import parse_set_args
-from configs.cli import nonnegative_int, positive_int, probability, report_errors, resolve_params, task_parser
 from configs.doanet import TASKS as DOANET_TASKS
 from configs.doanet import get_params as doanet_params
 from configs.hnet import get_params as hnet_params

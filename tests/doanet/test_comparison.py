@@ -1,0 +1,81 @@
+"""doanet.comparison and scripts/evaluate_doanet_localisers.py: the pooled metrics on known tracks, and the
+script end to end on tiny fresh recordings (tuning on a validation fold, then the table in a page)."""
+
+import json
+
+import numpy as np
+import pytest
+
+from configs.doanet import get_params
+from doanet.comparison import OVERLAPS, evaluate, fresh_recordings, score_all
+from doanet.experiments import write_between_markers
+from doanet.inference import Tracks
+from tests.script_runner import run_script
+
+P = get_params("999")
+
+
+def _tracks(xyz, active):
+    return Tracks(np.asarray(xyz, float), np.asarray(active, bool), None, 0.1)
+
+
+def test_perfect_tracks_score_perfectly():
+    ref = np.tile(np.array([[1.0, 0, 0], [0, 1.0, 0]]), (6, 1, 1))
+    act = np.array([[1, 0]] * 3 + [[1, 1]] * 3, bool)
+    m = score_all([_tracks(ref, act)] * 2, [(ref, act)] * 2)
+    assert m["LE"] == pytest.approx(0, abs=0.05) and m["F20"] == pytest.approx(100) and m["MOTA"] == 1.0
+    assert m["IDSW"] == 0 and m["frames"] == 12
+
+
+def test_a_track_beyond_the_gate_is_a_miss_and_a_false_positive():
+    ref = np.tile(np.array([[1.0, 0, 0], [0, 1.0, 0]]), (4, 1, 1))
+    act = np.array([[1, 0]] * 4, bool)
+    off = np.tile(np.array([[0.0, 0, 1], [0, 1.0, 0]]), (4, 1, 1))  # 90 deg away
+    m = score_all([_tracks(off, act)], [(ref, act)])
+    assert m["LE"] == pytest.approx(90, abs=1e-3) and m["F20"] == 0 and m["MOTA"] == pytest.approx(-1.0)
+
+
+def test_evaluate_splits_by_overlap(tmp_path):
+    recordings = fresh_recordings(P, tmp_path, seeds=[3], length_s=3.0)
+    assert [r["overlap"] for r in recordings] == [1, 2]
+    again = fresh_recordings(P, tmp_path, seeds=[3], length_s=3.0)  # reused, not rendered again
+    assert again[0]["foa"].stat().st_mtime_ns == recordings[0]["foa"].stat().st_mtime_ns
+
+    def oracle(rec, count):  # the references themselves
+        from doanet.comparison import reference
+
+        xyz, active = reference(rec, P)
+        return _tracks(xyz, active)
+
+    row = evaluate("references", oracle, recordings, P)
+    assert set(OVERLAPS) <= set(row) and all(row[ov]["MOTA"] == 1.0 for ov in OVERLAPS)
+    assert row["all"]["frames"] == row["ov1"]["frames"] + row["ov2"]["frames"] == 60
+
+
+def test_script_tunes_on_validation_then_writes_the_table(tmp_path):
+    from doanet.synth import generate_dataset
+
+    val = tmp_path / "tau"
+    generate_dataset(get_params("999", dataset_dir=str(val), synth_folds=(2,)), log=lambda *_: None)
+    params_json, out = tmp_path / "classical.json", tmp_path / "eval.json"
+    common = ["999", "--classical-params", str(params_json), "--out", str(out)]
+    run_script("evaluate_doanet_localisers.py", *common, "--tune", str(val), "--tune-files", "2")
+    chosen = json.loads(params_json.read_text())
+    assert "fold 2, 2 recordings" in chosen["chosen_on"] and {"foa", "mic"} <= set(chosen)
+    page = tmp_path / "page.md"
+    page.write_text("# page\n<!-- doanet-localisers:begin -->\nold\n<!-- doanet-localisers:end -->\n")
+    stdout = run_script("evaluate_doanet_localisers.py", *common, "--seeds", "7", "--length-s", "3",
+                        "--recordings", str(tmp_path / "fresh"), "--classical", "foa", "foa-oracle", "--docs", str(page))
+    rows = json.loads(out.read_text())["rows"]
+    assert [r["name"] for r in rows] == ["classical FOA intensity, own count", "classical FOA intensity, oracle count"]
+    assert rows[0]["classical_params"]["activity_db"] == chosen["foa"]["activity_db"]  # the tuned thresholds
+    text = page.read_text()
+    assert "old" not in text and text.count("| classical FOA") == 6  # 2 rows x ov1, ov2, all
+    assert stdout.rstrip().splitlines()[-1].startswith("Fresh recordings: seeds 7-7")
+
+
+def test_markers_missing_is_an_error(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text("# no markers\n")
+    with pytest.raises(ValueError, match="needs the lines"):
+        write_between_markers(page, "x", ("<!-- doanet-localisers:begin -->", "<!-- doanet-localisers:end -->"))
