@@ -23,8 +23,9 @@ Both work per label frame (0.1 s, 5 STFT frames of doanet.features.stft) in four
    angle to each slot's last direction (a slot never used costs 90 deg), so a source keeps its slot while
    it moves. Nothing more: no motion model, no track birth or death logic.
 
-The thresholds' defaults were chosen on validation recordings (scripts/evaluate_doanet_localisers.py
---tune, docs/doanet.md); nothing here is fitted on the test recordings.
+The defaults below are starting points; the thresholds the evaluation uses were chosen on validation
+recordings (``scripts/evaluate_doanet_localisers.py --tune``) and are shipped in
+data/pretrained/doanet_classical.json. Nothing is fitted on test recordings.
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ freshly synthesised recording; prints each recording's LE / LF and CLEAR-MOT.
 Everything goes through doanet.inference (wav -> features -> windows -> tracks), as the notebook does.
 The task, data set and features are the checkpoint's own unless a task id or --set says otherwise. Each
 PNG: the omni log-mel, the spatial feature channels, azimuth and elevation over time (references as
-dots, predictions as crosses where the activity head says active). Written to
+dots, predictions as crosses where the activity head says active). Each recording's scores are followed by
+those of the classical localiser of the same format (doanet.classical) on it, unless --no-baseline. Written to
 data/runs/doanet/visualize/<checkpoint name>/ unless --out is given; --out-json writes the scores.
 """
 
@@ -46,6 +47,18 @@ def recordings(args, doanet) -> list[tuple[str, Path, Path]]:
     return [(w.stem, w, metadata_dir(p) / f"{w.stem}.csv") for w in wavs[: args.files]]
 
 
+def classical_tracks(params, wav: Path, thresholds: str):
+    """The classical localiser of the model's format on ``wav``, with the thresholds chosen on validation."""
+    import json
+
+    from doanet.classical import ClassicalParams, localise_foa, localise_mic, with_changes
+    from doanet.features import read_audio
+
+    tuned = json.loads(Path(thresholds).read_text()).get(params.dataset, {}) if Path(thresholds).is_file() else {}
+    localise = localise_foa if params.dataset == "foa" else localise_mic
+    return localise(read_audio(wav, params), params, with_changes(ClassicalParams(), **tuned))
+
+
 def run(args: argparse.Namespace) -> None:
     doanet = load_doanet(args.checkpoint, args.device)
     overrides = parse_set_args(args.set)
@@ -66,6 +79,13 @@ def run(args: argparse.Namespace) -> None:
         o, c = m["original"], m["clear_mot"]
         print(f"{name}: LE {o['LE']:.1f} deg, LF {o['LF']:.1f}%, MOTA {o['MOTA']:.1f}% | CLEAR-MOT MOTA {c['MOTA']:.3f} "
               f"MOTP {c['MOTP']:.1f} deg IDSW {c['IDSW']} | F20 {m['F20']:.1f}% -> {png}")
+        if args.baseline:  # the simplest honest baseline on the same recording, scored the same way
+            b = score(classical_tracks(doanet.params, wav, args.classical_params), ref_xyz, ref_active)
+            bo, bc = b["original"], b["clear_mot"]
+            print(f"{name}, classical {doanet.params.dataset.upper()} localiser (own count): LE {bo['LE']:.1f} deg, "
+                  f"LF {bo['LF']:.1f}% | CLEAR-MOT MOTA {bc['MOTA']:.3f} MOTP {bc['MOTP']:.1f} deg IDSW {bc['IDSW']} | "
+                  f"F20 {b['F20']:.1f}%")
+            m = {**m, "classical": b}
         results[name] = m
     if args.out_json:
         write_json(args.out_json, results)
@@ -85,6 +105,10 @@ def main(argv=None) -> int:
     ap.add_argument("--csv", help="with --wav: its metadata csv")
     ap.add_argument("--out", help="output folder")
     ap.add_argument("--out-json", help="also write the scores of every recording to this JSON file")
+    ap.add_argument("--no-baseline", dest="baseline", action="store_false",
+                    help="skip the classical localiser's scores on the same recordings")
+    ap.add_argument("--classical-params", default="data/pretrained/doanet_classical.json",
+                    help="its thresholds, chosen on validation (default data/pretrained/doanet_classical.json)")
     ap.add_argument("--quick", action="store_true", help="quick_test data (task 999)")
     ap.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="override the data parameters")
     add_device_arg(ap)
