@@ -10,7 +10,6 @@ import sys
 
 from common.cli import report_errors, resolve_params, task_parser
 from configs.doanet import TASKS, get_params
-from doanet.augment import augment_dataset
 
 
 def main(argv=None) -> int:
@@ -21,6 +20,7 @@ def main(argv=None) -> int:
     ap.add_argument("--allow-short-audio", action="store_true",
                     help="mix recordings shorter than their metadata or their pair (with a warning), labels cut to the audio")
     args = ap.parse_args(argv)
+    from doanet.augment import augment_dataset
     _, params = resolve_params(ap, args, get_params)
     return report_errors(augment_dataset, params.dataset_dir, args.out, tuple(args.formats), params.mode,
                          params.train_folds, args.pairs_per_file, label_hop_s=params.label_hop_len_s,

@@ -13,12 +13,12 @@ file) is an error unless --allow-short-audio.
 import sys
 
 from common.cli import add_device_arg, report_errors, resolve_params, task_parser
-from common.device import pick_device
 from configs.doanet import TASKS, get_params
-from doanet.extraction import batch_feature_extraction
 
 
 def extract(params, task_id: str, device: str, **kwargs) -> None:
+    from common.device import pick_device
+    from doanet.extraction import batch_feature_extraction
     batch_feature_extraction(params, task_id, str(pick_device(device)), **kwargs)
 
 

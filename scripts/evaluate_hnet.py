@@ -16,14 +16,14 @@ import argparse
 import json
 import sys
 
-from common.checkpoint import load_checkpoint
 from common.cli import add_checkpoint_task_args, add_device_arg, checkpoint_task, nonnegative_int, report_errors
 from common.io import write_json
 from configs.hnet import TASKS
-from hnet.evaluate import evaluate_checkpoint
 
 
 def run(args: argparse.Namespace) -> None:
+    from common.checkpoint import load_checkpoint
+    from hnet.evaluate import evaluate_checkpoint
     task_id, overrides = checkpoint_task(args, load_checkpoint(args.checkpoint))
     report = evaluate_checkpoint(args.checkpoint, task_id, args.seed, args.data, args.device, args.shuffle, **overrides)
     print(json.dumps(report, indent=2))

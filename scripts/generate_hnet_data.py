@@ -10,7 +10,6 @@ import time
 
 from common.cli import report_errors, resolve_params, task_parser
 from configs.hnet import TASKS, get_params
-from hnet.data import generate_dataset
 
 
 def main(argv=None) -> int:
@@ -19,6 +18,7 @@ def main(argv=None) -> int:
     ap.add_argument("--out", help="output folder (default: the task's data_dir)")
     ap.add_argument("--force", action="store_true", help="regenerate files that already exist with the same parameters")
     args = ap.parse_args(argv)
+    from hnet.data import generate_dataset
     _, params = resolve_params(ap, args, get_params, "HNet data")
     t0 = time.perf_counter()
     status = report_errors(generate_dataset, params, out_dir=args.out, seed=args.seed, force=args.force)

@@ -27,9 +27,6 @@ from pathlib import Path
 
 from common.cli import report_errors, resolve_params, task_parser
 from configs.headernet import DETECTORS, GAME_LISTS, SPLITS, TASKS, VARIANTS, get_params
-from headernet.builder import build_dataset
-from headernet.cache import parse_shard
-from headernet.detector import RFDETRDetector
 
 # command-line flag -> parameter of configs/headernet.py (flags left out keep the task's value)
 FLAGS = {"dataset_path": "dataset_path", "header_dataset": "header_dataset", "weights": "weights",
@@ -73,6 +70,9 @@ def main(argv=None) -> int:
     ap.add_argument("--shard", help="K/N: build only every N-th game, starting with the K-th")
     ap.add_argument("--no-progress", action="store_true", help="no progress bars")
     args = ap.parse_args(argv)
+    from headernet.builder import build_dataset
+    from headernet.cache import parse_shard
+    from headernet.detector import RFDETRDetector
     for flag, key in FLAGS.items():
         value = getattr(args, flag)
         if value is not None:
@@ -83,7 +83,7 @@ def main(argv=None) -> int:
     except ValueError as err:
         ap.error(str(err))
 
-    def make_detector() -> RFDETRDetector:
+    def make_detector() -> "RFDETRDetector":
         t = time.perf_counter()
         detector = RFDETRDetector(params.variant, params.weights or None, params.device, params.detector_resolution,
                                   params.batch_size, params.confidence_threshold, params.optimize, params.optimize_compile)

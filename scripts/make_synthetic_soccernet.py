@@ -20,7 +20,6 @@ from pathlib import Path
 from common.cli import positive_int, report_errors, resolve_params, task_parser
 from common.io import FolderLock, remove_stale_temporaries
 from configs.headernet import SPLITS, TASKS, get_params
-from headernet.synth import generate_games
 
 
 def main(argv=None) -> int:
@@ -32,6 +31,7 @@ def main(argv=None) -> int:
     ap.add_argument("--split", choices=SPLITS, help="SoccerNet split whose game names are used (default: train)")
     ap.add_argument("--force", action="store_true", help="rewrite files that exist")
     args = ap.parse_args(argv)
+    from headernet.synth import generate_games
     if args.split:
         args.set.append(f"synth_split={args.split!r}")
     _, params = resolve_params(ap, args, get_params, "synthetic SoccerNet games")

@@ -12,8 +12,6 @@ import numpy as np
 
 from common.cli import resolve_params, task_parser
 from configs.doanet import TASKS, get_params
-from doanet.extraction import feature_dirs
-from doanet.plots import plot_recording
 
 
 def main(argv=None) -> int:
@@ -21,6 +19,8 @@ def main(argv=None) -> int:
     ap.add_argument("--name", help="recording name without extension (default: the first one)")
     ap.add_argument("--out", help="PNG path (default: data/plots/doanet_<ds>_<name>.png)")
     args = ap.parse_args(argv)
+    from doanet.extraction import feature_dirs
+    from doanet.plots import plot_recording
     _, params = resolve_params(ap, args, get_params)
     dirs = feature_dirs(params)
     names = sorted(p.stem for p in dirs["norm"].glob("*.npy"))

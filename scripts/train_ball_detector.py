@@ -21,7 +21,6 @@ from pathlib import Path
 
 from common.cli import report_errors, resolve_params, task_parser
 from common.io import write_json
-from common.run import open_run
 from configs.headernet import BALL_TASKS, get_ball_params
 
 
@@ -41,6 +40,7 @@ def main(argv=None) -> int:
         import torch
 
         from common.device import pick_device
+        from common.run import open_run
         from headernet.ball_training import export_coco, load_held_out, train_ball_detector
         from headernet.synth import generate_games
 

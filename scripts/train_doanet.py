@@ -14,7 +14,6 @@ import sys
 
 from common.cli import add_device_arg, report_errors, resolve_params, task_parser
 from configs.doanet import TASKS, get_params
-from doanet.train import train
 
 
 def main(argv=None) -> int:
@@ -22,6 +21,7 @@ def main(argv=None) -> int:
     add_device_arg(ap)
     ap.add_argument("--fresh", action="store_true", help="ignore an existing last.pt and start over")
     args = ap.parse_args(argv)
+    from doanet.train import train
     task_id, params = resolve_params(ap, args, get_params, f"DOAnet training, job {args.job_id}")
     return report_errors(train, params, task_id, args.job_id, args.device, args.fresh)
 

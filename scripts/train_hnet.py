@@ -13,7 +13,6 @@ import sys
 
 from common.cli import add_device_arg, report_errors, resolve_params, task_parser
 from configs.hnet import TASKS, get_params
-from hnet.train import train
 
 
 def main(argv=None) -> int:
@@ -21,6 +20,7 @@ def main(argv=None) -> int:
     add_device_arg(ap)
     ap.add_argument("--fresh", action="store_true", help="ignore an existing last.pt and start over")
     args = ap.parse_args(argv)
+    from hnet.train import train
     task_id, params = resolve_params(ap, args, get_params, f"HNet training, job {args.job_id}")
     return report_errors(train, params, task_id=task_id, job_id=args.job_id, device=args.device, fresh=args.fresh)
 

@@ -23,13 +23,13 @@ from common.cli import add_device_arg, nonnegative_int, positive_int, report_err
 from common.io import write_json
 from configs.base import parse_set_args
 from configs.doanet import TASKS, get_params
-from doanet.extraction import audio_dir, fold_of, metadata_dir
-from doanet.inference import load_doanet, predict_recording, reference_tracks, score, synthetic_recording
-from doanet.plots import plot_recording
 
 
 def recordings(args, doanet) -> list[tuple[str, Path, Path]]:
     """(name, wav, csv) of the recordings to plot."""
+    from doanet.extraction import audio_dir, fold_of, metadata_dir
+    from doanet.inference import synthetic_recording
+
     p = doanet.params
     if args.wav:
         if not args.csv:
@@ -60,6 +60,9 @@ def classical_tracks(params, wav: Path, thresholds: str):
 
 
 def run(args: argparse.Namespace) -> None:
+    from doanet.inference import load_doanet, predict_recording, reference_tracks, score
+    from doanet.plots import plot_recording
+
     doanet = load_doanet(args.checkpoint, args.device)
     overrides = parse_set_args(args.set)
     if args.task_id is not None or overrides:  # the data of another task: same model, other recordings

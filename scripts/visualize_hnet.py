@@ -11,15 +11,8 @@ probability p per cell; a green box marks the Hungarian (true) association and a
 import argparse
 import sys
 
-import torch
-
 from common.cli import add_checkpoint_task_args, add_device_arg, checkpoint_task, nonnegative_int, positive_int
-from common.device import pick_device
 from configs.hnet import TASKS
-from hnet.checkpoint import load_hnet
-from hnet.evaluate import load_test_split, params_for_checkpoint
-from hnet.plots import pick_examples, plot_associations
-from hnet.train import predict_proba
 
 
 def main(argv=None) -> int:
@@ -33,6 +26,13 @@ def main(argv=None) -> int:
     ap.add_argument("--out", default="data/plots/hnet_associations.png")
     add_device_arg(ap)
     args = ap.parse_args(argv)
+    import torch
+
+    from common.device import pick_device
+    from hnet.checkpoint import load_hnet
+    from hnet.evaluate import load_test_split, params_for_checkpoint
+    from hnet.plots import pick_examples, plot_associations
+    from hnet.train import predict_proba
     try:
         dev = pick_device(args.device)
         model, ckpt = load_hnet(args.checkpoint, dev)
