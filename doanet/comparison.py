@@ -176,3 +176,23 @@ def comparison_table(rows: Sequence[dict]) -> str:
             lines.append(f"| {row['name']} | {ov} | {m['LE']:.1f} | {m['LR']:.1f} | {m['LP']:.1f} | {m['LF']:.1f} | "
                          f"{m['F20']:.1f} | {m['MOTA']:.3f} | {m['MOTP']:.1f} | {m['IDSW']} |")
     return "\n".join(lines)
+
+
+def mean_spread_table(rows: Sequence[dict]) -> str:
+    """Markdown: rows sharing a ``group`` (e.g. one model trained with several seeds) as mean +- standard
+    deviation per overlap; groups of one row are left out."""
+    groups: dict[str, list[dict]] = {}
+    for row in rows:
+        if row.get("group"):
+            groups.setdefault(row["group"], []).append(row)
+    keys = ("LE", "LF", "F20", "MOTA")
+    lines = ["| model | seeds | recordings | " + " | ".join(keys) + " |", "| --- | --- | --- |" + " --- |" * len(keys)]
+    for name, members in groups.items():
+        if len(members) < 2:
+            continue
+        for ov in OVERLAPS:
+            values = [[m[ov][k] for m in members if ov in m] for k in keys]
+            cells = [f"{np.mean(v):.{3 if k == 'MOTA' else 1}f} +- {np.std(v, ddof=1):.{3 if k == 'MOTA' else 1}f}"
+                     for k, v in zip(keys, values, strict=True)]
+            lines.append(f"| {name} | {len(members)} | {ov} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) if len(lines) > 2 else ""

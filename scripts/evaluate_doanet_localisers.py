@@ -50,6 +50,8 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--tune-files", type=int, default=8, help="recordings of that fold used (default 8)")
     ap.add_argument("--out", default="data/eval/doanet_localisers.json", help="results JSON")
     ap.add_argument("--docs", help="a page with the doanet-localisers markers to write the table into")
+    ap.add_argument("--group", help="name the models of this run as one group (e.g. seeds of one recipe): "
+                    "its mean and spread get their own table")
     ap.add_argument("--keep-rows", action="store_true",
                     help="keep the rows of --out that this run does not recompute (same seeds and length)")
     ap.add_argument("--device", default="cpu", help="for the models: auto, cpu, cuda or cuda:N (default cpu)")
@@ -81,7 +83,14 @@ def evaluate_all(args, params) -> None:
 
     from common.io import write_json
     from doanet.classical import ClassicalParams, with_changes
-    from doanet.comparison import classical_localiser, comparison_table, doanet_localiser, evaluate, fresh_recordings
+    from doanet.comparison import (
+        classical_localiser,
+        comparison_table,
+        doanet_localiser,
+        evaluate,
+        fresh_recordings,
+        mean_spread_table,
+    )
     from doanet.experiments import write_between_markers
 
     recordings = fresh_recordings(params, args.recordings, args.seeds, args.length_s)
@@ -90,7 +99,8 @@ def evaluate_all(args, params) -> None:
         name, _, path = spec.rpartition("=")
         localiser, model_params, has_activity = doanet_localiser(path, args.device)
         rows.append(evaluate(name or Path(path).stem, localiser, recordings, params, has_activity,
-                             checkpoint=path, dataset=model_params.dataset))
+                             checkpoint=path, dataset=model_params.dataset, group=args.group,
+                             train_seed=model_params.train_seed))
         print(comparison_table(rows[-1:]))
     tuned = json.loads(Path(args.classical_params).read_text()) if Path(args.classical_params).is_file() else {}
     for kind in args.classical:
@@ -111,6 +121,9 @@ def evaluate_all(args, params) -> None:
     rows.sort(key=lambda r: "checkpoint" not in r)  # models first, then the classical rows, each in order
     write_json(args.out, {"seeds": args.seeds, "length_s": args.length_s, "rows": rows})
     table = comparison_table(rows)
+    spread = mean_spread_table(rows)
+    if spread:
+        table += "\n\nOver training seeds (mean +- standard deviation):\n\n" + spread
     note = (f"Fresh recordings: seeds {args.seeds[0]}-{args.seeds[-1]}, ov1 and ov2 each, {args.length_s:g} s, "
             f"{len(recordings)} in all (rooms and events no training or selection saw); "
             f"`python3 scripts/evaluate_doanet_localisers.py` ({args.out}).")

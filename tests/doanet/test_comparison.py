@@ -79,3 +79,17 @@ def test_markers_missing_is_an_error(tmp_path):
     page.write_text("# no markers\n")
     with pytest.raises(ValueError, match="needs the lines"):
         write_between_markers(page, "x", ("<!-- doanet-localisers:begin -->", "<!-- doanet-localisers:end -->"))
+
+
+def test_mean_spread_table_over_seeds():
+    from doanet.comparison import mean_spread_table
+
+    def row(le, group="dMOT"):
+        m = {"LE": le, "LF": 80.0, "F20": 50.0, "MOTA": 0.5}
+        return {"name": f"seed {le}", "group": group, "ov1": m, "ov2": m, "all": m}
+
+    text = mean_spread_table([row(10.0), row(14.0), row(3.0, group="alone")])
+    lines = text.splitlines()
+    assert len(lines) == 2 + 3  # header, rule, one group x (ov1, ov2, all); a group of one is left out
+    assert "| dMOT | 2 | ov1 | 12.0 +- 2.8 | 80.0 +- 0.0 |" in lines[2]
+    assert mean_spread_table([row(3.0)]) == ""
