@@ -60,9 +60,9 @@ demo-doanet-train: demo-doanet-data
 
 ## the shipped DOAnet (data/pretrained/doanet_foa.pt) on a freshly synthesised recording in an unseen room
 demo-doanet-shipped: $(STAMP)
-	@echo "--- the shipped DOAnet (dMOT + activity, FOA, CPU protocol) on a fresh synthetic recording"
+	@echo "--- the shipped DOAnet (FOA) on a fresh 30 s synthetic recording, next to the classical FOA localiser"
 	$(THREADS) $(BIN)/python scripts/visualize_doanet_output.py --checkpoint data/pretrained/doanet_foa.pt --synth 1 \
-		--out data/demo/doanet_shipped --device $(DEVICE)
+		--length-s 30 --out data/demo/doanet_shipped --device $(DEVICE)
 
 demo-auralnav: $(STAMP)
 	@echo "--- the shipped AuralNav agent (task 8, separator in the loop, 200 steps) on fresh rooms, next to random, oracle, hand-coded"
