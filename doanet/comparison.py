@@ -118,16 +118,47 @@ def classical_localiser(fmt: str, params: DOAnetParams, cp: ClassicalParams, ora
     return run
 
 
-def doanet_localiser(checkpoint: str | Path, device: str = "cpu") -> tuple[Localiser, DOAnetParams, bool]:
-    """A trained DOAnet as a Localiser (the recording in its format), its parameters, whether it has activity."""
+def doanet_localiser(checkpoint: str | Path, device: str = "cpu", activity_threshold: float = 0.5
+                     ) -> tuple[Localiser, DOAnetParams, bool]:
+    """A trained DOAnet as a Localiser (the recording in its format), its parameters, whether it has activity.
+    A slot is active where the activity head's probability exceeds ``activity_threshold`` (0.5: logit 0)."""
     from doanet.inference import load_doanet, predict_recording
 
+    if not 0 < activity_threshold < 1:
+        raise ValueError(f"activity_threshold must be a probability in (0, 1), got {activity_threshold}")
     model = load_doanet(checkpoint, device)
+    logit = float(np.log(activity_threshold / (1 - activity_threshold)))
 
     def run(rec: dict, count: np.ndarray) -> Tracks:
-        return predict_recording(model, rec[model.params.dataset])
+        tracks = predict_recording(model, rec[model.params.dataset])
+        if tracks.activity_logits is not None:
+            tracks = dataclasses.replace(tracks, active=tracks.activity_logits > logit)
+        return tracks
 
     return run, model.params, model.model.activity_head is not None
+
+
+ACTIVITY_GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+
+
+def tune_activity_threshold(checkpoint: str | Path, recordings: Sequence[dict], params: DOAnetParams,
+                            device: str = "cpu") -> tuple[float, list[dict]]:
+    """The activity probability threshold with the best pooled CLEAR-MOT MOTA on ``recordings`` (validation
+    only): (best, trials). The model runs once per recording; thresholds are swept over its logits."""
+    localiser, _, has_activity = doanet_localiser(checkpoint, device)
+    if not has_activity:
+        raise ValueError(f"{checkpoint} has no activity head: there is no threshold to choose")
+    refs = [reference(r, params) for r in recordings]
+    base = [localiser(r, ref[1].sum(-1)) for r, ref in zip(recordings, refs, strict=True)]
+    trials = []
+    for thr in ACTIVITY_GRID:
+        logit = np.log(thr / (1 - thr))
+        preds = [dataclasses.replace(t, xyz=t.xyz[:len(r[0])], active=(t.activity_logits > logit)[:len(r[0])])
+                 for t, r in zip(base, refs, strict=True)]
+        trials.append({"activity_threshold": thr, **score_all(preds, [(r[0][:len(p.xyz)], r[1][:len(p.xyz)])
+                                                                      for r, p in zip(refs, preds, strict=True)])})
+    best = max(trials, key=lambda t: t["MOTA"])
+    return best["activity_threshold"], trials
 
 
 # --- thresholds chosen on validation ---------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ MOTP / IDSW. Writes --out (JSON), prints the table last, and with --docs puts it
 --keep-rows adds to the rows already in --out (e.g. the classical rows once, then each new model).
 --tune DIR chooses the classical thresholds on the validation fold (--tune-fold, default 2) of a
 TAU-NIGENS-format folder and writes them to --classical-params; evaluation reads them from there.
+--tune DIR with --checkpoint sweeps each model's activity threshold there instead, and prints the best.
 """
 
 import argparse
@@ -50,6 +51,9 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--tune-files", type=int, default=8, help="recordings of that fold used (default 8)")
     ap.add_argument("--out", default="data/eval/doanet_localisers.json", help="results JSON")
     ap.add_argument("--docs", help="a page with the doanet-localisers markers to write the table into")
+    ap.add_argument("--activity-threshold", type=float, default=0.5,
+                    help="the models' activity probability threshold (default 0.5; --tune with --checkpoint "
+                    "chooses one on validation)")
     ap.add_argument("--group", help="name the models of this run as one group (e.g. seeds of one recipe): "
                     "its mean and spread get their own table")
     ap.add_argument("--keep-rows", action="store_true",
@@ -61,9 +65,18 @@ def parser() -> argparse.ArgumentParser:
 def tune(args, params) -> None:
     from common.io import write_json
     from doanet.classical import ClassicalParams
-    from doanet.comparison import dataset_recordings, tune_classical
+    from doanet.comparison import dataset_recordings, tune_activity_threshold, tune_classical
 
     recordings = dataset_recordings(params, args.tune, args.tune_fold, args.tune_files)
+    if args.checkpoint:  # the models' activity thresholds, not the classical ones
+        for spec in args.checkpoint:
+            path = spec.rpartition("=")[2]
+            best, trials = tune_activity_threshold(path, recordings, params, args.device)
+            for t in trials:
+                print(f"{path}: activity > {t['activity_threshold']:.1f}: validation LE {t['LE']:.1f} LF {t['LF']:.1f} "
+                      f"F20 {t['F20']:.1f} MOTA {t['MOTA']:.3f}")
+            print(f"{path}: best on validation: --activity-threshold {best}")
+        return
     chosen, report = {}, {}
     for fmt in ("foa", "mic"):
         best, trials = tune_classical(fmt, recordings, params, ClassicalParams())
@@ -97,10 +110,10 @@ def evaluate_all(args, params) -> None:
     rows = []
     for spec in args.checkpoint:
         name, _, path = spec.rpartition("=")
-        localiser, model_params, has_activity = doanet_localiser(path, args.device)
+        localiser, model_params, has_activity = doanet_localiser(path, args.device, args.activity_threshold)
         rows.append(evaluate(name or Path(path).stem, localiser, recordings, params, has_activity,
                              checkpoint=path, dataset=model_params.dataset, group=args.group,
-                             train_seed=model_params.train_seed))
+                             train_seed=model_params.train_seed, activity_threshold=args.activity_threshold))
         print(comparison_table(rows[-1:]))
     tuned = json.loads(Path(args.classical_params).read_text()) if Path(args.classical_params).is_file() else {}
     for kind in args.classical:

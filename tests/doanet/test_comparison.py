@@ -93,3 +93,19 @@ def test_mean_spread_table_over_seeds():
     assert len(lines) == 2 + 3  # header, rule, one group x (ov1, ov2, all); a group of one is left out
     assert "| dMOT | 2 | ov1 | 12.0 +- 2.8 | 80.0 +- 0.0 |" in lines[2]
     assert mean_spread_table([row(3.0)]) == ""
+
+
+def test_activity_threshold_is_checked_and_swept(tmp_path):
+    from pathlib import Path
+
+    from doanet.comparison import ACTIVITY_GRID, doanet_localiser, tune_activity_threshold
+
+    with pytest.raises(ValueError, match="activity_threshold must be a probability"):
+        doanet_localiser("unused.pt", activity_threshold=1.5)
+    shipped = Path(__file__).resolve().parents[2] / "data" / "pretrained" / "doanet_foa.pt"
+    recordings = fresh_recordings(P, tmp_path, seeds=[4], length_s=6.0)
+    best, trials = tune_activity_threshold(shipped, recordings, P)
+    assert [t["activity_threshold"] for t in trials] == list(ACTIVITY_GRID) and best in ACTIVITY_GRID
+    assert best == max(trials, key=lambda t: t["MOTA"])["activity_threshold"]
+    recall = [t["LR"] for t in trials]
+    assert recall == sorted(recall, reverse=True)  # a higher threshold never finds more
