@@ -47,7 +47,9 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--length-s", type=float, default=30.0, help="recording length in seconds (default 30)")
     ap.add_argument("--recordings", default="data/eval/doanet_fresh", help="where fresh recordings are rendered")
     ap.add_argument("--tune", metavar="DIR", help="choose classical thresholds on this folder's validation fold")
-    ap.add_argument("--tune-fold", type=int, default=2, help="the validation fold for --tune (default 2)")
+    ap.add_argument("--validation", metavar="DIR", help="score on this folder's validation fold (--tune-fold) instead "
+                    "of fresh recordings: for choosing between models")
+    ap.add_argument("--tune-fold", type=int, default=2, help="the validation fold for --tune and --validation (default 2)")
     ap.add_argument("--tune-files", type=int, default=8, help="recordings of that fold used (default 8)")
     ap.add_argument("--out", default="data/eval/doanet_localisers.json", help="results JSON")
     ap.add_argument("--docs", help="a page with the doanet-localisers markers to write the table into")
@@ -106,7 +108,12 @@ def evaluate_all(args, params) -> None:
     )
     from doanet.experiments import write_between_markers
 
-    recordings = fresh_recordings(params, args.recordings, args.seeds, args.length_s)
+    if args.validation:  # model selection: the validation fold of a data set, never fresh test recordings
+        from doanet.comparison import dataset_recordings
+
+        recordings = dataset_recordings(params, args.validation, args.tune_fold)
+    else:
+        recordings = fresh_recordings(params, args.recordings, args.seeds, args.length_s)
     rows = []
     for spec in args.checkpoint:
         name, _, path = spec.rpartition("=")
@@ -140,6 +147,8 @@ def evaluate_all(args, params) -> None:
     note = (f"Fresh recordings: seeds {args.seeds[0]}-{args.seeds[-1]}, ov1 and ov2 each, {args.length_s:g} s, "
             f"{len(recordings)} in all (rooms and events no training or selection saw); "
             f"`python3 scripts/evaluate_doanet_localisers.py` ({args.out}).")
+    if args.validation:
+        note = f"Validation recordings: fold {args.tune_fold} of {args.validation}, {len(recordings)} in all ({args.out})."
     if args.docs:
         write_between_markers(args.docs, f"{table}\n\n{note}\n", MARKERS)
         print(f"updated {args.docs}")
