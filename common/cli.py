@@ -108,3 +108,22 @@ def checkpoint_task(args: argparse.Namespace, checkpoint: Mapping[str, Any]) -> 
     config = checkpoint.get("config") or {}
     task = "999" if args.quick else (args.task_id or str(config.get("task_id", "1")))
     return task, parse_set_args(args.set)
+
+
+class _DeprecatedAlias(argparse.Action):
+    """Stores like the option it aliases; said on stderr when a deprecated spelling is used."""
+
+    def __init__(self, option_strings, dest, deprecated=(), **kwargs):
+        self.deprecated = tuple(deprecated)
+        super().__init__(option_strings, dest, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if option_string in self.deprecated:
+            print(f"warning: {option_string} is deprecated; use {self.option_strings[0]}", file=sys.stderr)
+        setattr(namespace, self.dest, values)
+
+
+def add_checkpoint_arg(ap: argparse.ArgumentParser, *deprecated: str, dest: str = "checkpoint", **kwargs: Any) -> None:
+    """``--checkpoint`` for a model file (one name in every script), with older spellings kept as deprecated
+    aliases (``--agent``, ``--weights``) that say so when used."""
+    ap.add_argument("--checkpoint", *deprecated, dest=dest, action=_DeprecatedAlias, deprecated=deprecated, **kwargs)

@@ -19,7 +19,7 @@ Episode i uses seed S + i for both room and agent, so every agent faces the same
 import sys
 from pathlib import Path
 
-from common.cli import positive_int, probability, report_errors, resolve_params, task_parser
+from common.cli import add_checkpoint_arg, positive_int, probability, report_errors, resolve_params, task_parser
 from configs.auralnav import TASKS, get_params
 
 BUILT_IN = ("random", "oracle", "handcoded")
@@ -38,7 +38,8 @@ def checkpoint_task(specs: list[str]) -> str:
 def main(argv=None) -> int:
     ap = task_parser(__doc__, "auralnav", TASKS)
     ap.set_defaults(task_id=None)
-    ap.add_argument("--agent", nargs="+", default=["oracle"], help="'random', 'oracle', 'handcoded' or checkpoint paths")
+    add_checkpoint_arg(ap, "--agent", dest="agent", nargs="+", default=["oracle"],
+                       help="agents: 'random', 'oracle', 'handcoded' or checkpoint paths (--agent: deprecated alias)")
     ap.add_argument("--episodes", type=positive_int, help="number of episodes (default: the task's eval_episodes)")
     ap.add_argument("--seed", type=int, help="seed of the first episode (default: the task's eval_seed)")
     ap.add_argument("--epsilon", type=probability, default=0.0,

@@ -25,7 +25,7 @@ import sys
 import time
 from pathlib import Path
 
-from common.cli import report_errors, resolve_params, task_parser
+from common.cli import add_checkpoint_arg, report_errors, resolve_params, task_parser
 from configs.headernet import DETECTORS, GAME_LISTS, SPLITS, TASKS, VARIANTS, get_params
 
 # command-line flag -> parameter of configs/headernet.py (flags left out keep the task's value)
@@ -47,7 +47,8 @@ def main(argv=None) -> int:
     ap.add_argument("--split-list", choices=GAME_LISTS, help="SoccerNet game list of --split (default spotting: 500 games)")
     ap.add_argument("--detector", choices=DETECTORS,
                     help="rfdetr (default), or ground-truth: a synthetic game's true boxes (refused on real data)")
-    ap.add_argument("--weights", help="local RF-DETR checkpoint; none: random init (offline)")
+    add_checkpoint_arg(ap, "--weights", dest="weights",
+                       help="local RF-DETR checkpoint; none: random init (offline) (--weights: deprecated alias)")
     ap.add_argument("--variant", choices=VARIANTS, help="RF-DETR size")
     ap.add_argument("--resolution", type=int, help="detector input size (multiple of 32; default: the variant's)")
     ap.add_argument("--out", "--output-dir", dest="output_dir",
