@@ -65,8 +65,17 @@ def dataset_recordings(params: DOAnetParams, base: str | Path, fold: int, limit:
 
 def reference(recording: dict, params: DOAnetParams) -> tuple[np.ndarray, np.ndarray]:
     """A recording's reference xyz (L, S, 3) and activity (L, S) over its label frames."""
-    n = -(-len(read_audio(recording["foa"], params)) // (params.hop_len * params.feature_label_resolution))
+    import soundfile as sf
+
+    # the header's length, not a second read of the audio the localiser reads anyway
+    n = -(-sf.info(str(recording["foa"])).frames // (params.hop_len * params.feature_label_resolution))
     return reference_tracks(recording["csv"], n, params.max_doas)
+
+
+def _trimmed(tracks: Tracks, ref: tuple[np.ndarray, np.ndarray]) -> tuple[Tracks, tuple[np.ndarray, np.ndarray]]:
+    """Predictions and references cut to their common number of frames (a model pads its last window)."""
+    n = min(len(tracks.xyz), len(ref[0]))
+    return dataclasses.replace(tracks, xyz=tracks.xyz[:n], active=tracks.active[:n], features=None), (ref[0][:n], ref[1][:n])
 
 
 def score_all(preds: Sequence[Tracks], refs: Sequence[tuple[np.ndarray, np.ndarray]], has_activity: bool = True) -> dict:
@@ -94,10 +103,9 @@ def evaluate(name: str, localiser: Localiser, recordings: Sequence[dict], params
     t0 = time.perf_counter()
     for rec in tqdm(recordings, desc=name, leave=False, disable=None):
         ref = reference(rec, params)
-        tracks = localiser(rec, ref[1].sum(-1))
-        n = min(len(tracks.xyz), len(ref[0]))
-        preds.append(dataclasses.replace(tracks, xyz=tracks.xyz[:n], active=tracks.active[:n], features=None))
-        refs.append((ref[0][:n], ref[1][:n]))
+        tracks, ref = _trimmed(localiser(rec, ref[1].sum(-1)), ref)
+        preds.append(tracks)
+        refs.append(ref)
     seconds = time.perf_counter() - t0
     row = {"name": name, **info, "seconds": round(seconds, 1), "recordings": len(recordings)}
     for ov in OVERLAPS:
@@ -153,10 +161,9 @@ def tune_activity_threshold(checkpoint: str | Path, recordings: Sequence[dict], 
     trials = []
     for thr in ACTIVITY_GRID:
         logit = np.log(thr / (1 - thr))
-        preds = [dataclasses.replace(t, xyz=t.xyz[:len(r[0])], active=(t.activity_logits > logit)[:len(r[0])])
+        pairs = [_trimmed(dataclasses.replace(t, active=t.activity_logits > logit), r)
                  for t, r in zip(base, refs, strict=True)]
-        trials.append({"activity_threshold": thr, **score_all(preds, [(r[0][:len(p.xyz)], r[1][:len(p.xyz)])
-                                                                      for r, p in zip(refs, preds, strict=True)])})
+        trials.append({"activity_threshold": thr, **score_all([p for p, _ in pairs], [r for _, r in pairs])})
     best = max(trials, key=lambda t: t["MOTA"])
     return best["activity_threshold"], trials
 
@@ -180,12 +187,8 @@ def tune_classical(fmt: str, recordings: Sequence[dict], params: DOAnetParams,
                                                                                    leave=False, disable=None)]
         for values in itertools.product(*THRESHOLD_GRID.values()):
             cp = with_changes(cp_map, **dict(zip(THRESHOLD_GRID, values, strict=True)))
-            preds = []
-            for m, ref in zip(maps, refs, strict=True):
-                t = localise(*m, params, cp)
-                n = min(len(t.xyz), len(ref[0]))
-                preds.append(dataclasses.replace(t, xyz=t.xyz[:n], active=t.active[:n]))
-            result = score_all(preds, [(r[0][:len(p.xyz)], r[1][:len(p.xyz)]) for r, p in zip(refs, preds, strict=True)])
+            pairs = [_trimmed(localise(*m, params, cp), ref) for m, ref in zip(maps, refs, strict=True)]
+            result = score_all([p for p, _ in pairs], [r for _, r in pairs])
             chosen = {**dict(zip(MAP_GRID[fmt], map_values, strict=True)), **dict(zip(THRESHOLD_GRID, values, strict=True))}
             trials.append({**chosen, **result})
             if result["MOTA"] > best_mota:
