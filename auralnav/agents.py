@@ -69,6 +69,11 @@ class OracleAgent:
         e = env.unwrapped
         return cls(e.floor, e.params.step_size, e.params.turn_deg, e.params.agent_clearance)
 
+    def _floor(self, info) -> Floor:
+        """The episode's floor: the env reports it (rooms drawn per episode), else the one given."""
+        corners = info.get("room_corners")
+        return self.floor if corners is None else Floor(np.asarray(corners))
+
     def reset(self, seed: int | None = None) -> None:
         pass
 
@@ -80,7 +85,7 @@ class OracleAgent:
         target = remaining[np.argmin(np.linalg.norm(remaining - center, axis=1))]
         ks = np.repeat(np.arange(-self.max_turns, self.max_turns + 1), 2)  # each heading: forward, backward
         distances = np.tile([self.step, -self.step], len(ks) // 2)
-        new, moved = try_moves(self.floor, center, heading + ks * self.turn, distances, self.clearance)
+        new, moved = try_moves(self._floor(info), center, heading + ks * self.turn, distances, self.clearance)
         if not moved.any():  # boxed in (cannot happen in a room the agent fits in): turn
             return TURN_LEFT
         after = np.round(np.linalg.norm(target - new, axis=1), 9)

@@ -63,7 +63,7 @@ class AudioEnv(gym.Env):
         self.params = params
         self.render_mode = render_mode
         self.return_images = return_images
-        self.floor = Floor.from_params(params)
+        self.floor = Floor.from_params(params.largest_room)  # this episode's floor once reset draws it
         self._check_fixed_layout()
         self._wavs = load_wav_folder(params.source_dir, params.fs, params.source_level_db) if params.source_dir else None
         self.turn = np.deg2rad(params.turn_deg)
@@ -99,6 +99,9 @@ class AudioEnv(gym.Env):
     def reset(self, *, seed: int | None = None, options: dict | None = None):
         super().reset(seed=seed)
         p, rng = self.params, self.np_random
+        room = p.episode_room(rng)  # p itself unless the task draws a room per episode (task 13)
+        if room is not p:
+            self.floor = Floor.from_params(room)
 
         if p.source_positions:
             positions = np.asarray(p.source_positions, dtype=float)
@@ -122,7 +125,7 @@ class AudioEnv(gym.Env):
         else:
             signals = [synthesize(k, int(rng.integers(2**31)), p.fs, p.clip_s, p.source_level_db) for k in self.source_names]
 
-        self._sim = RoomSimulator(p, positions, signals, self.floor)
+        self._sim = RoomSimulator(room, positions, signals, self.floor)
         self.source_positions = positions
         self.found = np.zeros(p.num_sources, dtype=bool)
         self.center, self.heading = center, _wrap(heading)
@@ -185,6 +188,7 @@ class AudioEnv(gym.Env):
         }
         info = {
             "agent_position": self.center.copy(),
+            "room_corners": self.floor.corners.copy(),
             "agent_heading": self.heading,
             "mic_positions": self.mics,
             "source_positions": self.source_positions.copy(),

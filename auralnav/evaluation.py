@@ -31,6 +31,7 @@ class Episode:
     sources: list[list[float]]
     source_found: list[bool]
     source_names: list[str]
+    room_corners: list[list[float]]
 
 
 def run_episode(env, agent, seed: int) -> Episode:
@@ -47,7 +48,7 @@ def run_episode(env, agent, seed: int) -> Episode:
     return Episode(seed=seed, success=bool(terminated), steps=steps, episode_return=total,
                    found=int(info["source_found"].sum()), num_sources=len(info["source_found"]), path=path,
                    sources=info["source_positions"].tolist(), source_found=info["source_found"].tolist(),
-                   source_names=list(info["source_names"]))
+                   source_names=list(info["source_names"]), room_corners=info["room_corners"].tolist())
 
 
 def evaluate(env, agent, episodes: int, seed: int = 0) -> list[Episode]:
@@ -79,9 +80,10 @@ def format_table(rows: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
-def plot_trajectories(runs: dict[str, list[Episode]], floor, radius: float, out: str | Path, n: int = 4,
+def plot_trajectories(runs: dict[str, list[Episode]], radius: float, out: str | Path, n: int = 4,
                       title: str = "") -> Path:
     """The first ``n`` episodes of each agent (one row per agent, same rooms in each column), saved as PNG."""
+    from auralnav.geometry import Floor
     from auralnav.render import draw_room
     from common.plots import pyplot, save_figure
 
@@ -91,7 +93,7 @@ def plot_trajectories(runs: dict[str, list[Episode]], floor, radius: float, out:
     for row, (name, results) in zip(axes, runs.items(), strict=True):
         for ax, r in zip(row, results[:n], strict=True):
             outcome = f"all in {r.steps} steps" if r.success else f"{r.found}/{r.num_sources} in {r.steps} steps"
-            draw_room(ax, floor, np.array(r.sources), np.array(r.source_found), np.array(r.path), radius=radius,
+            draw_room(ax, Floor(np.array(r.room_corners)), np.array(r.sources), np.array(r.source_found), np.array(r.path), radius=radius,
                       names=r.source_names, title=f"seed {r.seed}: {outcome}")
         row[0].set_ylabel(f"{name}\ny (m)", fontsize=9)
     if title:
@@ -138,6 +140,6 @@ def evaluate_agents(params, task_id: str, agent_specs: list[str], episodes: int 
               "results": {name: {"summary": summaries[name], "episodes": [asdict(r) for r in runs[name]]}
                           for name in runs}}
     write_json(out / "eval.json", report)
-    plot_trajectories(runs, env.unwrapped.floor, params.acceptable_radius, out / "trajectories.png", n=n_plot,
+    plot_trajectories(runs, params.acceptable_radius, out / "trajectories.png", n=n_plot,
                       title=f"AuralNav task {task_id}, {params.max_episode_steps}-step episodes from seed {seed}")
     return {**report, "out_dir": str(out), "table": format_table(summaries)}

@@ -42,7 +42,7 @@ def feature_config(params, separator_args: dict | None = None) -> dict[str, Any]
     """The plain dict that fixes an agent's inputs (stored in its checkpoint as ``model_args["features"]``)."""
     from auralnav.geometry import Floor
 
-    lo, hi = Floor.from_params(params).bounds
+    lo, hi = Floor.from_params(params.largest_room).bounds
     return {"cue_source": params.cue_source, "n_src": 1 if params.cue_source == "mixture" else params.num_sources,
             "memory": params.memory, "itd_method": params.itd_method, "fs": params.fs, "window": params.window,
             "mic_spacing": params.mic_spacing, "n_fft": params.stft_n_fft, "hop_length": params.stft_hop,

@@ -8,7 +8,7 @@ fully absorbing walls, 1000 steps); the other tasks hold only what they change, 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from configs.base import resolve
@@ -29,6 +29,11 @@ class AuralNavParams:
     """Floor plan of a convex polygon room as (x, y) corners (either orientation); () means the shoebox room_dim."""
     room_height: float = 0.0
     """Height of a polygon room (extruded to 3-D); 0 keeps it 2-D. A 3-D shoebox is room_dim=(x, y, z)."""
+    room_side_range: tuple[float, ...] = ()
+    """(lo, hi) metres: every episode draws each side of a 2-D shoebox uniformly from this range (room_dim is
+    then unused); () keeps room_dim. The agent's pose is scaled by the largest room of the range."""
+    absorption_range: tuple[float, ...] = ()
+    """(lo, hi): every episode draws the walls' energy absorption uniformly from this range; () keeps absorption."""
     absorption: float = 1.0
     """Energy absorption of the walls in [0, 1] (pra.Material). 1.0 is anechoic: the original's legacy
     ``absorption=1.0`` (an amplitude coefficient) maps to energy 1 - (1 - 1)^2 = 1."""
@@ -214,6 +219,25 @@ class AuralNavParams:
     def is_3d(self) -> bool:
         return len(self.room_dim) == 3 if not self.room_corners else self.room_height > 0
 
+    def episode_room(self, rng) -> AuralNavParams:
+        """These parameters with one episode's room drawn from room_side_range and absorption_range
+        (``rng``: a numpy Generator); themselves when neither is set (and then rng is not used)."""
+        changes: dict[str, Any] = {}
+        if self.room_side_range:
+            changes["room_dim"] = tuple(float(v) for v in rng.uniform(*self.room_side_range, size=2))
+            changes["room_side_range"] = ()
+        if self.absorption_range:
+            changes["absorption"] = float(rng.uniform(*self.absorption_range))
+            changes["absorption_range"] = ()
+        return replace(self, **changes) if changes else self
+
+    @property
+    def largest_room(self) -> AuralNavParams:
+        """These parameters with the largest room of room_side_range (the bounds of every pose an episode can have)."""
+        if not self.room_side_range:
+            return self
+        return replace(self, room_dim=(self.room_side_range[1],) * 2, room_side_range=())
+
     @property
     def agent_clearance(self) -> float:
         """Least distance from the agent's centre to a wall: half the spacing plus the margin."""
@@ -262,6 +286,15 @@ class AuralNavParams:
             raise ValueError(f"absorption must be an energy absorption in [0, 1], got {self.absorption}")
         if self.max_order < 0:
             raise ValueError(f"max_order must be >= 0, got {self.max_order}")
+        for name in ("room_side_range", "absorption_range"):
+            rng = getattr(self, name)
+            if rng and (len(rng) != 2 or not 0 < rng[0] <= rng[1]):
+                raise ValueError(f"{name} must be () or (lo, hi) with 0 < lo <= hi, got {rng}")
+        if self.absorption_range and self.absorption_range[1] > 1.0:
+            raise ValueError(f"absorption_range must lie in (0, 1], got {self.absorption_range}")
+        if self.room_side_range and (self.room_corners or len(self.room_dim) != 2):
+            raise ValueError("room_side_range draws 2-D shoebox rooms: it needs room_corners=() and a 2-D room_dim, "
+                             f"got room_corners={self.room_corners}, room_dim={self.room_dim}")
         if self.room_corners:
             if len(self.room_corners) < 3:
                 raise ValueError(f"room_corners needs at least 3 corners, got {len(self.room_corners)}")
@@ -303,6 +336,22 @@ class AuralNavParams:
             raise ValueError(f"window_s ({self.window_s}) must not be longer than clip_s ({self.clip_s})")
 
 
+_CPU: dict[str, Any] = {
+    "fs": 8000, "window_s": 0.5, "sep_kernel_size": 32, "sep_stride": 16, "sep_n_repeats": 2, "sep_bn_chan": 64,
+    "sep_hid_size": 64, "pretrain_steps": 1500,
+    # a horizon where random is weak: at 1000 steps a random walk finds both sources in 58% of the
+    # rooms, at 200 in 7% (100 rooms); the oracle needs about 20 steps (README reports 1000 steps too)
+    "max_episode_steps": 200, "total_steps": 30_000,
+}
+"""Task 8's CPU budget (the original's 8 kHz, 0.5 s windows, asteroid's small DPRNN), shared by tasks 8-13."""
+
+_ROOM_2: dict[str, Any] = {"absorption": 0.3, "max_order": 6}
+_ROOM_3: dict[str, Any] = {"room_dim": (8.0, 8.0, 3.0), "absorption": 0.3, "max_order": 4}
+_ROOM_4: dict[str, Any] = {
+    "room_corners": tuple((4 + 4 * math.cos(k * math.pi / 3), 4 + 4 * math.sin(k * math.pi / 3)) for k in range(6)),
+    "absorption": 0.3, "max_order": 4}
+_SOURCES_5: dict[str, Any] = {"num_sources": 4, "sources": ("phone", "siren", "horn", "babble")}
+
 TASKS: dict[str, dict[str, Any]] = {
     # The original experiment1: 8 x 8 m 2-D room, phone + siren, step 0.5, radius 1.0, anechoic, order 10,
     # 1000 steps. Our departures: 16 kHz and 1 s windows (the original: 8 kHz, the whole ~4.3 s clip),
@@ -310,14 +359,13 @@ TASKS: dict[str, dict[str, Any]] = {
     "1": {},
     # A reverberant version of 1 (walls absorb 30% of the energy; reflections up to order 6), so the
     # spatial cues carry reverberation as in a real room.
-    "2": {"absorption": 0.3, "max_order": 6},
+    "2": _ROOM_2,
     # A 3-D 8 x 8 x 3 m reverberant room, microphones and sources at 1.5 m.
-    "3": {"room_dim": (8.0, 8.0, 3.0), "absorption": 0.3, "max_order": 4},
+    "3": _ROOM_3,
     # A hexagonal room (the original's commented-out Polygon(n=6)), radius 4 m so it is about as large as 1.
-    "4": {"room_corners": tuple((4 + 4 * math.cos(k * math.pi / 3), 4 + 4 * math.sin(k * math.pi / 3)) for k in range(6)),
-          "absorption": 0.3, "max_order": 4},
+    "4": _ROOM_4,
     # The AuralNav fork's experiment: four sources (phone, siren, horn, speech-like babble).
-    "5": {"num_sources": 4, "sources": ("phone", "siren", "horn", "babble")},
+    "5": _SOURCES_5,
     # Task 1 with the original's dense closeness reward, for comparison with the original's runs.
     "6": {"dense_reward": True},
     # The original experiment2 (the paper's experiment5): steps of 1 m with the same 1 m radius.
@@ -325,11 +373,23 @@ TASKS: dict[str, dict[str, Any]] = {
     # Task 1 on a CPU budget: the original's 8 kHz, 0.5 s windows and asteroid's small DPRNN (ks 32, stride
     # 16, 2 repeats, 64 channels: 0.33 M parameters, ~15x faster than the default) so that pretraining and
     # DQN training fit in tens of minutes on two cores.
-    "8": {"fs": 8000, "window_s": 0.5, "sep_kernel_size": 32, "sep_stride": 16, "sep_n_repeats": 2, "sep_bn_chan": 64,
-          "sep_hid_size": 64, "pretrain_steps": 1500, "separator_checkpoint": "data/pretrained/auralnav_task8_separator.pt",
-          # a horizon where random is weak: at 1000 steps a random walk finds both sources in 58% of the
-          # rooms, at 200 in 7% (100 rooms); the oracle needs about 20 steps (README reports 1000 steps too)
-          "max_episode_steps": 200, "total_steps": 30_000},
+    "8": {**_CPU, "separator_checkpoint": "data/pretrained/auralnav_task8_separator.pt"},
+    # Tasks 9-12: the CPU settings of task 8 on the rooms of tasks 2-5, each with its own separator pretrained
+    # on its own rooms' mixtures (reverberation and a fourth source change what there is to separate).
+    # 9: task 2's reverberant 8 x 8 m room: reflections smear the interaural time and level differences.
+    "9": {**_CPU, **_ROOM_2, "separator_checkpoint": "data/pretrained/auralnav_task9_separator.pt"},
+    # 10: task 3's 3-D 8 x 8 x 3 m reverberant room: floor and ceiling reflections on top of the walls'.
+    "10": {**_CPU, **_ROOM_3, "separator_checkpoint": "data/pretrained/auralnav_task10_separator.pt"},
+    # 11: task 4's hexagonal reverberant room: walls at 60 degrees, so no wall is parallel to the agent's turns.
+    "11": {**_CPU, **_ROOM_4, "separator_checkpoint": "data/pretrained/auralnav_task11_separator.pt"},
+    # 12: task 5's four sources (a four-output separator). The horizon stays 200: measured over 100 rooms
+    # (docs/auralnav.md), a random walk finds all four in 0% at 200 steps while the oracle needs about 35.
+    "12": {**_CPU, **_SOURCES_5, "separator_checkpoint": "data/pretrained/auralnav_task12_separator.pt"},
+    # 13: rooms it never saw: every episode draws a 2-D shoebox (sides 5-12 m) and its walls (absorption
+    # 0.2-1.0, 1.0 anechoic), two sources; evaluated also outside the range (4 m, 14 m: docs/auralnav.md).
+    # Order 6 as task 9 (the reverberant 2-D room).
+    "13": {**_CPU, "room_side_range": (5.0, 12.0), "absorption_range": (0.2, 1.0), "max_order": 6,
+           "separator_checkpoint": "data/pretrained/auralnav_task13_separator.pt"},
     # quick_test: a 4 x 4 m room, 8 kHz and 0.25 s windows, 100-step episodes, 3 evaluation episodes.
     "999": {
         "quick_test": True, "room_dim": (4.0, 4.0), "fs": 8000, "window_s": 0.25, "clip_s": 1.0, "max_order": 2,

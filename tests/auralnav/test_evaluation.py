@@ -9,7 +9,8 @@ from configs.auralnav import get_params
 
 def _episode(success, steps, ret, found=2):
     return Episode(seed=0, success=success, steps=steps, episode_return=ret, found=found, num_sources=2, path=[[0, 0]],
-                   sources=[[1, 1], [2, 2]], source_found=[found > 0, found > 1], source_names=["a", "b"])
+                   sources=[[1, 1], [2, 2]], source_found=[found > 0, found > 1], source_names=["a", "b"],
+                   room_corners=[[0, 0], [4, 0], [4, 4], [0, 4]])
 
 
 def test_summary_metrics():
