@@ -119,7 +119,21 @@ class HeaderNetParams:
     synth_gop: int = 250
     """Keyframe interval of the H.264 videos (x264's default, as broadcast-style files have)."""
     synth_crf: int = 20
+    """x264's quality: higher is stronger compression (broadcast-like blocking from about 28)."""
     synth_seed: int = 0
+    synth_ball_px: tuple[float, float] = (2.0, 3.0)
+    """Ball diameter range in 224p pixels at the camera's widest (a half draws one); the zoom (1.15-2.6) makes
+    it 2.3-7.8 px in the frame, broadcast size. The old easy look: (6.0, 6.0)."""
+    synth_motion_blur: bool = True
+    """A fast ball is smeared along its image velocity over half a frame's exposure."""
+    synth_occlusion: bool = True
+    """Players nearer the camera hide the ball; a ball in the air casts a faint shadow."""
+    synth_distractors: bool = True
+    """White socks and boots on everyone, a white away kit in half the halves, penalty boxes and spots,
+    grass texture, a speckled crowd with white shirts, sensor noise."""
+    synth_camera: bool = True
+    """A broadcast camera: pans and zooms with the ball, cuts between shots, close-ups on a player (the ball
+    often out of the frame). Off: the whole pitch, fixed."""
 
     def validate(self) -> None:
         if self.variant not in VARIANTS:
@@ -154,6 +168,10 @@ class HeaderNetParams:
             raise ValueError(f"detector must be one of {DETECTORS}, got {self.detector!r}")
         if self.synth_games < 1 or self.synth_half_s < 4.0 or self.synth_players < 2:
             raise ValueError("synth_games >= 1, synth_half_s >= 4 and synth_players >= 2 are needed")
+        if not 0 < self.synth_ball_px[0] <= self.synth_ball_px[1]:
+            raise ValueError(f"synth_ball_px must be (lo, hi) with 0 < lo <= hi, got {self.synth_ball_px}")
+        if not 0 <= self.synth_crf <= 51:
+            raise ValueError(f"synth_crf must be in 0..51 (x264), got {self.synth_crf}")
         lo, hi = self.synth_event_gap_s
         if not 0.4 <= lo <= hi:
             raise ValueError(f"synth_event_gap_s must be (lo, hi) with 0.4 <= lo <= hi, got {self.synth_event_gap_s}")
@@ -162,6 +180,11 @@ class HeaderNetParams:
     def labels_root(self) -> str:
         return self.header_dataset or self.dataset_path
 
+
+EASY_SYNTH: dict[str, Any] = {"synth_ball_px": (6.0, 6.0), "synth_motion_blur": False, "synth_occlusion": False,
+                              "synth_distractors": False, "synth_camera": False}
+"""The synthetic games' old easy look: a 6 px ball, always visible, no distractors, the whole pitch from a fixed
+camera (the plumbing tests use it: crops and boxes there have exact answers)."""
 
 TASKS: dict[str, dict[str, Any]] = {
     # The original's configuration: window -24..24 (11 offsets), ratio 3, guard 10, seed 42, crops 4.5x the
@@ -172,6 +195,9 @@ TASKS: dict[str, dict[str, Any]] = {
     # A larger synthetic set for benchmarks: four games of 3-minute halves.
     "3": {"synth_games": 4, "synth_dir": "data/soccernet_synth_bench", "dataset_path": "data/soccernet_synth_bench",
           "output_dir": "data/header_cache_bench"},
+    # The old easy games (EASY_SYNTH), to see what the hard look costs a detector or the classifier.
+    "4": {**EASY_SYNTH, "synth_dir": "data/soccernet_synth_easy", "dataset_path": "data/soccernet_synth_easy",
+          "output_dir": "data/header_cache_easy"},
     # quick_test: one game of 12-second halves, the smallest detector at a small input size.
     "999": {
         "quick_test": True, "synth_games": 1, "synth_half_s": 12.0, "synth_players": 5,

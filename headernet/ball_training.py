@@ -48,9 +48,12 @@ def sidecar_path(video: Path) -> Path:
 
 
 def frame_boxes(gt: dict[str, np.ndarray], frame: int, width: int, height: int) -> list[tuple[int, list[float]]]:
-    """(category id, [x, y, w, h]) of the ball and every player of one frame, clipped to the image."""
+    """(category id, [x, y, w, h]) of the ball (when visible) and every player of one frame, clipped to the image
+    (boxes left with less than a pixel, outside the camera's view, are dropped)."""
     out = []
-    for cat, xyxy in [(0, gt["ball_xyxy"][frame][None]), (1, gt["players_xyxy"][frame])]:
+    visible = bool(gt["ball_visible"][frame]) if "ball_visible" in gt else True  # hidden or out of the frame: no box
+    ball = gt["ball_xyxy"][frame][None] if visible else np.zeros((0, 4))
+    for cat, xyxy in [(0, ball), (1, gt["players_xyxy"][frame])]:
         for x1, y1, x2, y2 in np.asarray(xyxy, np.float64):
             x1, x2 = min(max(x1, 0.0), width), min(max(x2, 0.0), width)
             y1, y2 = min(max(y1, 0.0), height), min(max(y2, 0.0), height)

@@ -4,15 +4,24 @@ import shutil
 
 import pytest
 
-from configs.headernet import get_params
+from configs.headernet import EASY_SYNTH, get_params
 from headernet.synth import generate_games
 
 
 @pytest.fixture(scope="session")
 def games_root(tmp_path_factory):
-    """Two games of 12-second halves (300 frames each) in SoccerNet layout, read-only for the tests."""
+    """Two games of 12-second halves (300 frames each) in SoccerNet layout and the easy look (the crops and boxes
+    of the plumbing tests have exact answers there), read-only for the tests."""
     root = tmp_path_factory.mktemp("soccernet")
-    generate_games(get_params("999"), out_dir=root, n_games=2, seed=5)
+    generate_games(get_params("999", **EASY_SYNTH), out_dir=root, n_games=2, seed=5)
+    return root
+
+
+@pytest.fixture(scope="session")
+def hard_games_root(tmp_path_factory):
+    """One game of 12-second halves with the default (hard) look, read-only."""
+    root = tmp_path_factory.mktemp("soccernet_hard")
+    generate_games(get_params("999"), out_dir=root, n_games=1, seed=6)
     return root
 
 
