@@ -15,7 +15,7 @@ from configs.base import resolve
 VARIANTS = ("nano", "small", "medium", "large")
 SPLITS = ("train", "valid", "test", "challenge")
 GAME_LISTS = ("spotting", "spotting-ball")
-DETECTORS = ("rfdetr", "ground-truth")
+DETECTORS = ("auto", "heatmap", "rfdetr", "ground-truth")
 WINDOW = (-24, -18, -12, -6, -3, 0, 3, 6, 12, 18, 24)
 
 
@@ -64,13 +64,18 @@ class HeaderNetParams:
     """A half that decodes fewer than this fraction of its requested frames is listed in failed_videos.csv."""
 
     # --- detector ---------------------------------------------------------------------------------
-    detector: str = "rfdetr"
-    """'rfdetr', or 'ground-truth': the boxes of a synthetic game's ground-truth sidecar (refused on real data),
-    so that a build without trained weights still writes real crops; every output then says so."""
+    detector: str = "auto"
+    """'heatmap' (the small heatmap network of headernet/heatmap.py, weights heatmap_checkpoint or weights),
+    'rfdetr' (RF-DETR with weights), 'ground-truth' (the boxes of a synthetic game's ground-truth sidecar, refused
+    on real data; every output then says so), or 'auto': rfdetr when weights is given, else heatmap when
+    heatmap_checkpoint exists (the shipped one), else a random-init rfdetr (plumbing only)."""
+    heatmap_checkpoint: str = "data/pretrained/ball_detector.pt"
+    """The heatmap detector's weights (scripts/train_ball_detector.py); weights, when given, takes its place."""
     variant: str = "medium"
     """RF-DETR size: nano, small, medium or large (the original ran the COCO Medium)."""
     weights: str = ""
-    """A local RF-DETR checkpoint; empty means random initialisation (offline, detects nothing useful)."""
+    """The detector's model file (--checkpoint): a local RF-DETR checkpoint (empty: random initialisation, offline,
+    detects nothing useful), or with detector 'heatmap' a heatmap checkpoint."""
     detector_resolution: int = 0
     """Square input size of the detector (a multiple of 32); 0 keeps the variant's own (Nano 384 ... Large 704)."""
     device: str = "auto"
@@ -293,3 +298,81 @@ BALL_TASKS: dict[str, dict[str, Any]] = {
 def get_ball_params(task_id: str | int = "1", **overrides: Any) -> BallDetectorParams:
     """The ball detector training parameters of task ``task_id`` with ``overrides``; unknown ids or keys: ValueError."""
     return resolve(BallDetectorParams(), BALL_TASKS, task_id, **overrides)
+
+
+# --- the heatmap ball detector (headernet/heatmap.py, scripts/train_ball_detector.py) ----------------------
+
+
+@dataclass(frozen=True)
+class HeatmapParams:
+    quick_test: bool = False
+    """A smoke run: one short game, a few optimizer steps."""
+
+    # --- data: hard synthetic games (the default look), decoded as the builder decodes them -------------
+    synth_dir: str = "data/soccernet_synth_heatmap"
+    train_games: int = 6
+    """Games of the SoccerNet train split whose frames train the detector."""
+    valid_games: int = 2
+    """Games of the valid split: model selection and the score threshold (never the evaluation's test games)."""
+    synth_half_s: float = 60.0
+    synth_players: int = 8
+    synth_seed: int = 21
+    synth_crf: int = 20
+    frame_stride: int = 3
+    """Every this-many-th frame of each training half is decoded into memory (neighbours are near copies)."""
+    valid_stride: int = 5
+
+    # --- model and optimisation -------------------------------------------------------------------------
+    channels: tuple[int, int, int] = (16, 32, 64)
+    crop: int = 96
+    """Training crops are crop x crop pixels of 224p frames (the network is fully convolutional)."""
+    ball_crop_fraction: float = 0.6
+    """Share of crops placed over a visible ball; the others anywhere (mostly no ball: socks, lines, crowd)."""
+    batch_size: int = 32
+    lr: float = 2e-3
+    warmup_steps: int = 200
+    weight_decay: float = 1e-4
+    steps: int = 6000
+    heat_sigma_cells: float = 0.8
+    """Std of the Gaussian around the ball's cell in the target heatmap (cells of 2 px)."""
+    offset_weight: float = 1.0
+    device: str = "auto"
+    seed: int = 0
+
+    # --- evaluation and stopping ------------------------------------------------------------------------
+    eval_every: int = 500
+    budget_s: float = 1800.0
+    """Wall time of the run over all its sessions; training stops at the first step past it (the issue's 30 min)."""
+    run_root: str = "data/runs/headernet"
+
+    def validate(self) -> None:
+        if self.train_games < 1 or self.valid_games < 1 or self.frame_stride < 1 or self.valid_stride < 1:
+            raise ValueError("train_games, valid_games, frame_stride and valid_stride must be >= 1")
+        if self.crop < 16 or self.crop % 8:
+            raise ValueError(f"crop must be a multiple of 8 and >= 16, got {self.crop}")
+        if not 0.0 <= self.ball_crop_fraction <= 1.0:
+            raise ValueError(f"ball_crop_fraction must be in [0, 1], got {self.ball_crop_fraction}")
+        if self.batch_size < 1 or self.steps < 1 or self.eval_every < 1 or self.lr <= 0 or self.budget_s <= 0:
+            raise ValueError("batch_size, steps, eval_every, lr and budget_s must be > 0")
+        if len(self.channels) != 3 or min(self.channels) < 1:
+            raise ValueError(f"channels must be three positive widths, got {self.channels}")
+
+    def synth_params(self, split: str) -> HeaderNetParams:
+        """The HeaderNetParams that render this run's games of ``split`` (the default, hard look)."""
+        return get_params("1", synth_dir=self.synth_dir, synth_half_s=self.synth_half_s, synth_crf=self.synth_crf,
+                          synth_players=self.synth_players, synth_seed=self.synth_seed, synth_split=split)
+
+
+HEATMAP_TASKS: dict[str, dict[str, Any]] = {
+    # The shipped detector: 6 training games of 1-minute halves (6,000 frames), 30 minutes of one CPU thread.
+    "1": {},
+    # quick_test: one game of 12-second halves, 8 optimizer steps of 4 crops.
+    "999": {"quick_test": True, "synth_dir": "data/soccernet_synth_heatmap_quick", "train_games": 1, "valid_games": 1,
+            "synth_half_s": 12.0, "synth_players": 4, "frame_stride": 10, "valid_stride": 20, "batch_size": 4,
+            "steps": 8, "eval_every": 4, "warmup_steps": 2},
+}
+
+
+def get_heatmap_params(task_id: str | int = "1", **overrides: Any) -> HeatmapParams:
+    """The heatmap detector's training parameters of task ``task_id`` with ``overrides``; unknown ids or keys: ValueError."""
+    return resolve(HeatmapParams(), HEATMAP_TASKS, task_id, **overrides)

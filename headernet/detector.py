@@ -141,3 +141,45 @@ def to_records(det: sv.Detections, class_ids: frozenset[int], topk: int, thresho
                     "confidence": round(float(conf[i]), 4), "class_id": int(cls[i]),
                     "class_name": str(names[i]) if names is not None else ""})
     return out
+
+
+def detector_kind(params) -> str:
+    """The detector HeaderNetParams ask for, with 'auto' resolved (see ``HeaderNetParams.detector``)."""
+    if params.detector != "auto":
+        return params.detector
+    if params.weights:
+        return "rfdetr"
+    return "heatmap" if Path(params.heatmap_checkpoint).is_file() else "rfdetr"
+
+
+def make_detector(params, log=print):
+    """The detector of HeaderNetParams (``detector_kind``), loaded; a missing model file is a FileNotFoundError."""
+    import time
+
+    kind, t = detector_kind(params), time.perf_counter()
+    if kind == "ground-truth":
+        if params.weights:
+            raise ValueError("--checkpoint goes with --detector rfdetr or heatmap; --detector ground-truth loads no model")
+        from headernet.synth import GroundTruthDetector
+
+        log("detector: the ground-truth boxes of the synthetic games (not a detector; marked in every sample)")
+        return GroundTruthDetector()
+    if kind == "heatmap":
+        from headernet.heatmap import HeatmapBallDetector
+
+        path = Path(params.weights or params.heatmap_checkpoint)
+        if not path.is_file():
+            raise FileNotFoundError(f"heatmap detector checkpoint {path} not found (train one with "
+                                    "scripts/train_ball_detector.py, or ship data/pretrained/ball_detector.pt)")
+        detector = HeatmapBallDetector(path, "cpu" if params.device == "auto" else params.device,
+                                       batch_size=params.batch_size)
+        log(f"detector: heatmap {path} (threshold {detector.threshold:.3f}) on {detector.device}; "
+            f"loaded in {time.perf_counter() - t:.1f}s")
+        return detector
+    if params.weights and not Path(params.weights).is_file():
+        raise FileNotFoundError(f"RF-DETR weights {params.weights} not found (nothing is downloaded)")
+    detector = RFDETRDetector(params.variant, params.weights or None, params.device, params.detector_resolution,
+                              params.batch_size, params.confidence_threshold, params.optimize, params.optimize_compile)
+    log(f"detector: RF-DETR {params.variant} at {detector.resolution} px on {detector.device}, "
+        f"weights {detector.weights or 'none (random init)'}; loaded in {time.perf_counter() - t:.1f}s")
+    return detector

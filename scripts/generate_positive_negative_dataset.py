@@ -1,7 +1,8 @@
 """Build HeaderNet's sparse positive/negative crop cache from SoccerNet-layout video and header annotations.
 
     python3 scripts/make_synthetic_soccernet.py --quick
-    python3 scripts/generate_positive_negative_dataset.py --quick          # random-init Nano at 128 px: plumbing only
+    python3 scripts/generate_positive_negative_dataset.py --quick          # the shipped heatmap ball detector
+    python3 scripts/generate_positive_negative_dataset.py --quick --detector rfdetr   # random-init Nano: plumbing only
     python3 scripts/generate_positive_negative_dataset.py --quick --detector ground-truth \\
         --out data/header_cache_quick_gt                             # synthetic games: the true boxes
     python3 scripts/generate_positive_negative_dataset.py --split valid --dataset-path /data/SoccerNet ...
@@ -13,8 +14,10 @@ Positives: Labels-ball.json HEADER events and/or per-match frame tables under --
 (default: --dataset-path). Negatives: --negative-ratio per positive, none within --guard-frames of a
 header. --split train|valid|test|challenge keeps the games of that SoccerNet split (the package's own
 game lists) and says which of them are missing on disk. Only the window frames (and their +-2
-neighbours) are decoded, RF-DETR runs on the window frames only. Without --weights the detector is
-randomly initialised (nothing is ever downloaded) and finds no ball, so every sample is listed in
+neighbours) are decoded, the detector runs on the window frames only. By default (--detector auto) the
+detector is the shipped heatmap network (data/pretrained/ball_detector.pt, trained on hard synthetic
+games); --detector rfdetr with --checkpoint takes RF-DETR weights, and without them RF-DETR is randomly
+initialised (nothing is ever downloaded) and finds no ball, so every sample is listed in
 skipped_samples.csv. --detector ground-truth takes the boxes from a synthetic game's ground-truth sidecar
 instead (refused on real data; every sample's metadata says
 so): the crops to look at with scripts/inspect_header_cache.py. A rerun resumes; --shard K/N builds
@@ -46,9 +49,12 @@ def main(argv=None) -> int:
     ap.add_argument("--split", choices=SPLITS, help="only the games of this SoccerNet split (lists the missing ones)")
     ap.add_argument("--split-list", choices=GAME_LISTS, help="SoccerNet game list of --split (default spotting: 500 games)")
     ap.add_argument("--detector", choices=DETECTORS,
-                    help="rfdetr (default), or ground-truth: a synthetic game's true boxes (refused on real data)")
+                    help="auto (default: rfdetr with --checkpoint, else the shipped heatmap detector "
+                         "data/pretrained/ball_detector.pt when present, else random-init rfdetr), heatmap, rfdetr, or "
+                         "ground-truth: a synthetic game's true boxes (refused on real data)")
     add_checkpoint_arg(ap, "--weights", dest="weights",
-                       help="local RF-DETR checkpoint; none: random init (offline) (--weights: deprecated alias)")
+                       help="the detector's model file: a local RF-DETR checkpoint (none: random init, offline) or a "
+                            "heatmap checkpoint with --detector heatmap (--weights: deprecated alias)")
     ap.add_argument("--variant", choices=VARIANTS, help="RF-DETR size")
     ap.add_argument("--resolution", type=int, help="detector input size (multiple of 32; default: the variant's)")
     ap.add_argument("--out", "--output-dir", dest="output_dir",
@@ -73,7 +79,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     from headernet.builder import build_dataset
     from headernet.cache import parse_shard
-    from headernet.detector import RFDETRDetector
+    from headernet.detector import detector_kind, make_detector
     for flag, key in FLAGS.items():
         value = getattr(args, flag)
         if value is not None:
@@ -84,27 +90,18 @@ def main(argv=None) -> int:
     except ValueError as err:
         ap.error(str(err))
 
-    def make_detector() -> "RFDETRDetector":
-        t = time.perf_counter()
-        detector = RFDETRDetector(params.variant, params.weights or None, params.device, params.detector_resolution,
-                                  params.batch_size, params.confidence_threshold, params.optimize, params.optimize_compile)
-        print(f"detector: RF-DETR {params.variant} at {detector.resolution} px on {detector.device}, "
-              f"weights {detector.weights or 'none (random init)'}; loaded in {time.perf_counter() - t:.1f}s")
-        return detector
-
     def run() -> None:
         t0 = time.perf_counter()
-        if params.weights and not Path(params.weights).is_file():
-            raise FileNotFoundError(f"RF-DETR weights {params.weights} not found (nothing is downloaded)")
-        if params.detector == "ground-truth":
-            if params.weights:
-                raise ValueError("--weights goes with --detector rfdetr; --detector ground-truth loads no model")
-            from headernet.synth import GroundTruthDetector
-
-            detector = GroundTruthDetector()
-            print("detector: the ground-truth boxes of the synthetic games (not a detector; marked in every sample)")
-        else:
-            detector = make_detector
+        kind = detector_kind(params)
+        if kind == "ground-truth":
+            detector = make_detector(params)
+        else:  # checked now, loaded once the inputs have been read
+            for path in ([params.weights] if params.weights else []) + \
+                    ([params.heatmap_checkpoint] if kind == "heatmap" and not params.weights else []):
+                if not Path(path).is_file():
+                    raise FileNotFoundError(f"{'heatmap' if kind == 'heatmap' else 'RF-DETR'} weights {path} not found "
+                                            "(nothing is downloaded)")
+            detector = lambda: make_detector(params)  # noqa: E731
         summary = build_dataset(params, detector, shard=shard, progress=not args.no_progress)
         print(summary.format())
         print(f"cache: {params.output_dir} ({time.perf_counter() - t0:.1f}s in all)")

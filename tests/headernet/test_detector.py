@@ -5,7 +5,7 @@ import pytest
 import supervision as sv
 import torch
 
-from headernet.detector import RFDETRDetector, class_roles, to_records
+from headernet.detector import COCO_PERSON, COCO_SPORTS_BALL, RFDETRDetector, class_roles, to_records
 
 
 def _dets():
@@ -26,6 +26,10 @@ def test_class_roles():
     from rfdetr.assets.coco_classes import COCO_CLASS_NAMES
 
     assert class_roles(list(COCO_CLASS_NAMES), 90) == ({37}, {1})  # sparse COCO category ids
+    from rfdetr.assets.coco_classes import COCO_CLASSES
+
+    # COCO weights emit category ids; the ball is the id rfdetr's own table names "sports ball"
+    assert COCO_CLASSES[COCO_SPORTS_BALL] == "sports ball" and COCO_CLASSES[COCO_PERSON] == "person"
     assert class_roles(["ball", "player", "referee", "goalkeeper"], 4) == ({0}, {1, 2, 3})
     assert class_roles(["Person", "Sports Ball"], 2) == ({1}, {0})
 
