@@ -66,7 +66,7 @@ def test_best_ball_box_is_the_most_confident_ball_above_threshold():
 @pytest.mark.slow
 def test_train_ball_detector_two_steps_then_resumes(tmp_path, script_main):
     train = script_main("train_ball_detector")
-    common = ["--quick", "--device", "cpu", "--out", str(tmp_path / "runs"), "--set",
+    common = ["--quick", "--detector", "rfdetr", "--device", "cpu", "--out", str(tmp_path / "runs"), "--set",
               f"synth_dir={str(tmp_path / 'sn')!r}", f"coco_dir={str(tmp_path / 'coco')!r}"]
     assert train(common) == 0
     run = tmp_path / "runs" / "ball_detector" / "999_1"
