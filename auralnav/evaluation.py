@@ -93,7 +93,8 @@ def plot_trajectories(runs: dict[str, list[Episode]], radius: float, out: str | 
     for row, (name, results) in zip(axes, runs.items(), strict=True):
         for ax, r in zip(row, results[:n], strict=True):
             outcome = f"all in {r.steps} steps" if r.success else f"{r.found}/{r.num_sources} in {r.steps} steps"
-            draw_room(ax, Floor(np.array(r.room_corners)), np.array(r.sources), np.array(r.source_found), np.array(r.path), radius=radius,
+            draw_room(ax, Floor(np.array(r.room_corners)), np.array(r.sources), np.array(r.source_found),
+                      np.array(r.path), radius=radius,
                       names=r.source_names, title=f"seed {r.seed}: {outcome}")
         row[0].set_ylabel(f"{name}\ny (m)", fontsize=9)
     if title:

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import supervision as sv
 
-from headernet.heatmap import INPUT_HEIGHT
+from headernet.heatmap import INPUT_HEIGHT, ball_detections
 
 STAMP_BOX = (8, 100)
 """Rows and columns of the synthetic games' frame-index stamp (top-left, at 224p), never a ball."""
@@ -60,13 +60,4 @@ class BlobBallDetector:
     def detect(self, images: list[np.ndarray], *, video: Path | None = None,
                frames: list[int] | None = None) -> list[sv.Detections]:
         scores, centres = self.locate(list(images))
-        out = []
-        for img, score, (cx, cy) in zip(images, scores, centres, strict=True):
-            if score < self.threshold:
-                out.append(sv.Detections.empty())
-                continue
-            r = self.ball_px / 2 * img.shape[0] / INPUT_HEIGHT
-            out.append(sv.Detections(xyxy=np.array([[cx - r, cy - r, cx + r, cy + r]], np.float32),
-                                     confidence=np.array([min(score / 255, 1.0)], np.float32), class_id=np.array([0]),
-                                     data={"class_name": np.array(["ball"])}))
-        return out
+        return ball_detections(images, scores, centres, np.minimum(scores / 255, 1.0), self.threshold, self.ball_px)

@@ -80,7 +80,7 @@ def peaks(output: torch.Tensor, height: int, width: int) -> tuple[np.ndarray, np
     """(B, 3, h, w) network output -> (scores (B,), centres (B, 2) x, y in input pixels, edge coordinates): the
     highest cell of each heatmap inside the unpadded ``height`` x ``width`` and its refined centre."""
     heat = torch.sigmoid(output[:, 0, : (height + 1) // STRIDE, : (width + 1) // STRIDE])
-    b, h, w = heat.shape
+    b, _, w = heat.shape
     flat = heat.reshape(b, -1)
     score, idx = flat.max(1)
     i, j = idx // w, idx % w
@@ -178,13 +178,20 @@ class HeatmapBallDetector:
                frames: list[int] | None = None) -> list[sv.Detections]:
         """One ``Detections`` per frame: the ball (class 0) where the peak reaches the threshold, else empty."""
         scores, centres = self.locate(list(images))
-        out = []
-        for img, score, (cx, cy) in zip(images, scores, centres, strict=True):
-            if score < self.threshold:
-                out.append(sv.Detections.empty())
-                continue
-            r = self.ball_px / 2 * img.shape[0] / INPUT_HEIGHT
-            out.append(sv.Detections(xyxy=np.array([[cx - r, cy - r, cx + r, cy + r]], np.float32),
-                                     confidence=np.array([score], np.float32), class_id=np.array([0]),
-                                     data={"class_name": np.array(["ball"])}))
-        return out
+        return ball_detections(images, scores, centres, scores, self.threshold, self.ball_px)
+
+
+def ball_detections(images: list[np.ndarray], scores: np.ndarray, centres: np.ndarray, confidences: np.ndarray,
+                    threshold: float, ball_px: float) -> list[sv.Detections]:
+    """One ``Detections`` per frame from a single-candidate detector's (scores, centres): a ball box (class 0) of
+    ``ball_px`` at 224p, scaled to the frame, where the score reaches ``threshold``; else empty."""
+    out = []
+    for img, score, conf, (cx, cy) in zip(images, scores, confidences, centres, strict=True):
+        if score < threshold:
+            out.append(sv.Detections.empty())
+            continue
+        r = ball_px / 2 * img.shape[0] / INPUT_HEIGHT
+        out.append(sv.Detections(xyxy=np.array([[cx - r, cy - r, cx + r, cy + r]], np.float32),
+                                 confidence=np.array([conf], np.float32), class_id=np.array([0]),
+                                 data={"class_name": np.array(["ball"])}))
+    return out

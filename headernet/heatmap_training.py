@@ -28,8 +28,15 @@ import torch
 from common.io import atomic_write
 from configs.headernet import HeatmapParams
 from headernet.ball_eval import Frames, choose_threshold, f1
-from headernet.heatmap import STRIDE, BallHeatmapNet, focal_heatmap_loss, load_heatmap_net, peaks, \
-    save_heatmap_detector, to_input
+from headernet.heatmap import (
+    STRIDE,
+    BallHeatmapNet,
+    focal_heatmap_loss,
+    load_heatmap_net,
+    peaks,
+    save_heatmap_detector,
+    to_input,
+)
 
 BORDER = 8
 """A ball-centred crop keeps the ball this many pixels inside its edges."""
@@ -166,7 +173,7 @@ def train_heatmap_detector(params: HeatmapParams, run, train: Frames, valid: Fra
         batch = sample_batch(train, np.random.default_rng([params.seed, step]), params)
         for group in optimizer.param_groups:
             group["lr"] = lr_at(step, params)
-        loss, parts = batch_loss(model, batch, params, device)
+        loss, _ = batch_loss(model, batch, params, device)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()

@@ -52,7 +52,6 @@ def main(argv=None) -> int:
 def run(params, task_id: str, args) -> None:
     import dataclasses
 
-    import numpy as np
     import torch
 
     from common.io import write_json
@@ -109,7 +108,6 @@ def run(params, task_id: str, args) -> None:
         print(f"builder with {Path(args.checkpoints[0]).name}: {b['samples']} samples, centre crop within 3 px of the "
               f"true ball on {b['centre_within_3px']:.1%} of the {b['samples_with_visible_ball']} whose centre frame "
               f"shows the ball ({b['window_within_3px']:.1%} of all visible window frames)")
-    del np
 
 
 def builder_check(games_dir: Path, checkpoint: str) -> dict:

@@ -24,7 +24,7 @@ def test_targets_decode_back_to_the_ball_centre(centre):
     out[0, 0] = torch.logit(torch.from_numpy(heat[0]).clamp(1e-4, 1 - 1e-4))
     i, j = np.argwhere(heat[0] == 1.0)[0]
     out[0, 1, i, j], out[0, 2, i, j] = float(offsets[0, 0]), float(offsets[0, 1])
-    score, found = peaks(out, 96, 96)
+    _, found = peaks(out, 96, 96)
     np.testing.assert_allclose(found[0], centre, atol=1e-4)
 
 

@@ -18,7 +18,8 @@ def test_quick_pipeline_through_the_scripts(tmp_path):
     assert len(list(games.rglob("*_224p.mkv"))) == 2 and len(list(games.rglob("Labels-ball.json"))) == 1
 
     # random init finds no ball at the default threshold: every sample is listed as skipped, with the reason
-    common = ["--quick", "--detector", "rfdetr", "--dataset-path", str(games), "--header-dataset", str(games), "--window", "-3", "0", "3",
+    common = ["--quick", "--detector", "rfdetr",
+              "--dataset-path", str(games), "--header-dataset", str(games), "--window", "-3", "0", "3",
               "--resolution", "64", "--device", "cpu", "--no-progress"]
     out = run("generate_positive_negative_dataset.py", *common, "--out", str(cache))
     assert "RF-DETR nano at 64 px on cpu, weights none (random init)" in out and "time per stage" in out
