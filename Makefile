@@ -77,13 +77,17 @@ demo-auralnav: $(STAMP)
 
 demo-headernet: $(STAMP)
 	$(THREADS) $(BIN)/python scripts/make_synthetic_soccernet.py --quick
-	@echo "--- pipeline check: random-init RF-DETR Nano (finds no ball: every sample is skipped)"
+	@echo "--- the shipped models on a fresh hard game: heatmap ball detector -> crops -> header classifier"
 	$(THREADS) $(BIN)/python scripts/generate_positive_negative_dataset.py --quick --device $(DEVICE) --no-progress
-	@echo "--- the crops: the synthetic games' ground-truth boxes instead of a detector"
+	$(THREADS) $(BIN)/python scripts/inspect_header_cache.py --quick --checkpoint data/pretrained/header_classifier.pt
+	@echo "--- the same samples cropped at the synthetic game's ground-truth boxes instead of a detector"
 	$(THREADS) $(BIN)/python scripts/generate_positive_negative_dataset.py --quick --detector ground-truth \
 		--out data/header_cache_quick_gt --no-progress
 	$(THREADS) $(BIN)/python scripts/inspect_header_cache.py --quick --cache-dir data/header_cache_quick_gt
-	@echo "HeaderNet contact sheet: data/header_cache_quick_gt/contact_sheet.png"
+	@echo "--- quick_test of the header classifier's pipeline: render, build, train, score"
+	$(THREADS) $(BIN)/python scripts/train_header_classifier.py --quick --fresh --device $(DEVICE)
+	@echo "HeaderNet contact sheets: data/header_cache_quick/contact_sheet.png (detector + classifier scores),"
+	@echo "  data/header_cache_quick_gt/contact_sheet.png (ground-truth boxes)"
 
 ## test: the whole suite on the CPU (what CI runs)
 test: $(STAMP)

@@ -321,6 +321,10 @@ class HeatmapParams:
     frame_stride: int = 3
     """Every this-many-th frame of each training half is decoded into memory (neighbours are near copies)."""
     valid_stride: int = 5
+    mot_root: str = ""
+    """Real labels instead: SoccerNet-Tracking's folder (``<mot_root>/{train,test}/SNMOT-*/`` in MOT format,
+    headernet/mot.py). Its train sequences (every frame_stride-th frame) train the detector, its test sequences
+    (every valid_stride-th) choose the epoch and threshold; no synthetic game is rendered."""
 
     # --- model and optimisation -------------------------------------------------------------------------
     channels: tuple[int, int, int] = (16, 32, 64)
@@ -376,3 +380,84 @@ HEATMAP_TASKS: dict[str, dict[str, Any]] = {
 def get_heatmap_params(task_id: str | int = "1", **overrides: Any) -> HeatmapParams:
     """The heatmap detector's training parameters of task ``task_id`` with ``overrides``; unknown ids or keys: ValueError."""
     return resolve(HeatmapParams(), HEATMAP_TASKS, task_id, **overrides)
+
+
+# --- the header classifier over built samples (headernet/classifier.py, scripts/train_header_classifier.py) ----
+
+
+@dataclass(frozen=True)
+class ClassifierParams:
+    quick_test: bool = False
+    """A smoke run: one short game per split, one epoch."""
+
+    # --- data: hard synthetic games, built into caches by the builder with the shipped ball detector ---------
+    synth_dir: str = "data/soccernet_synth_classifier"
+    """Games of all three splits under one root (each named after games of its SoccerNet split)."""
+    cache_dir: str = "data/header_cache_classifier"
+    """The builder's caches, one folder per split: <cache_dir>/{train,valid,test}/."""
+    train_games: int = 16
+    valid_games: int = 4
+    """Validation games: the epoch kept and the decision threshold (never the test games)."""
+    test_games: int = 4
+    synth_half_s: float = 90.0
+    synth_players: int = 8
+    synth_seed: int = 31
+    """Not the ball detector's seeds (21 for its training games, 100 for its evaluation game)."""
+    detector: str = "auto"
+    """The builder's detector (HeaderNetParams.detector): 'auto' is the shipped heatmap network."""
+
+    # --- model and optimisation -------------------------------------------------------------------------------
+    channels: tuple[int, int, int, int] = (8, 16, 32, 64)
+    """Widths of the per-frame CNN's four 3x3 conv blocks (each but the last halves the crop)."""
+    embed: int = 64
+    """Per-window-frame embedding fed to the temporal convolutions."""
+    dropout: float = 0.3
+    batch_size: int = 32
+    lr: float = 2e-3
+    weight_decay: float = 1e-3
+    warmup_epochs: int = 1
+    epochs: int = 30
+    augment: bool = True
+    """Left-right flips and shifts of up to 4 px (the same for all frames of a sample)."""
+    device: str = "auto"
+    seed: int = 0
+    budget_s: float = 1800.0
+    """Wall time of the training over all its sessions; it stops after the first epoch past it."""
+    run_root: str = "data/runs/headernet"
+
+    def validate(self) -> None:
+        if min(self.train_games, self.valid_games, self.test_games) < 1:
+            raise ValueError("train_games, valid_games and test_games must be >= 1")
+        if len(self.channels) != 4 or min(self.channels) < 1 or self.embed < 1:
+            raise ValueError(f"channels must be four positive widths and embed >= 1, got {self.channels}, {self.embed}")
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
+        if self.batch_size < 1 or self.epochs < 1 or self.lr <= 0 or self.budget_s <= 0 or self.warmup_epochs < 0:
+            raise ValueError("batch_size, epochs, lr and budget_s must be > 0, warmup_epochs >= 0")
+        if self.detector not in DETECTORS:
+            raise ValueError(f"detector must be one of {DETECTORS}, got {self.detector!r}")
+
+    def synth_params(self, split: str) -> HeaderNetParams:
+        """The HeaderNetParams that render this run's games of ``split`` (the default, hard look)."""
+        return get_params("1", synth_dir=self.synth_dir, synth_half_s=self.synth_half_s,
+                          synth_players=self.synth_players, synth_seed=self.synth_seed, synth_split=split)
+
+    def build_params(self, split: str) -> HeaderNetParams:
+        """The builder's HeaderNetParams for ``split``: its games under synth_dir into <cache_dir>/<split>."""
+        return get_params("1", dataset_path=self.synth_dir, split=split, output_dir=f"{self.cache_dir}/{split}",
+                          detector=self.detector, device="cpu" if self.device == "auto" else self.device)
+
+
+CLASSIFIER_TASKS: dict[str, dict[str, Any]] = {
+    # The shipped classifier: 16 / 4 / 4 games of 90-second halves (about 30 headers and 90 negatives a game).
+    "1": {},
+    # quick_test: one game of 12-second halves per split, one epoch of small batches.
+    "999": {"quick_test": True, "synth_dir": "data/soccernet_synth_classifier_quick",
+            "cache_dir": "data/header_cache_classifier_quick", "train_games": 1, "valid_games": 1, "test_games": 1,
+            "synth_half_s": 12.0, "synth_players": 4, "epochs": 1, "batch_size": 8, "warmup_epochs": 0},
+}
+
+
+def get_classifier_params(task_id: str | int = "1", **overrides: Any) -> ClassifierParams:
+    """The header classifier's parameters of task ``task_id`` with ``overrides``; unknown ids or keys: ValueError."""
+    return resolve(ClassifierParams(), CLASSIFIER_TASKS, task_id, **overrides)

@@ -102,6 +102,19 @@ def choose_threshold(scores: np.ndarray, centres: np.ndarray, truth: np.ndarray,
     return best, best_m
 
 
+def threshold_for_false_positives(scores: np.ndarray, centres: np.ndarray, truth: np.ndarray, visible: np.ndarray,
+                                  max_rate: float = 0.05, frame_height: int = 224) -> tuple[float, dict[str, float]]:
+    """The lowest score threshold whose no-ball false-positive rate on these (validation) frames is at most
+    ``max_rate``, and its metrics: the operating point that trades recall for fewer false balls."""
+    candidates = np.unique(np.r_[np.quantile(scores, np.linspace(0.0, 1.0, 401)), np.nextafter(np.max(scores), np.inf)])
+    for t in candidates:
+        m = ball_metrics(scores, centres, truth, visible, float(t), frame_height)
+        if not m["no_ball_false_positive_rate"] > max_rate:  # nan (no ball-less frame) passes
+            return float(t), m
+    t = float(candidates[-1])
+    return t, ball_metrics(scores, centres, truth, visible, t, frame_height)
+
+
 def frames_per_s(locate: Callable[[list[np.ndarray]], object], images: np.ndarray, n: int = 100,
                  batch: int = 1) -> float:
     """Frames located per second, one ``batch`` at a time as the builder would call it (after a warm-up call)."""
@@ -113,4 +126,5 @@ def frames_per_s(locate: Callable[[list[np.ndarray]], object], images: np.ndarra
     return len(images) / (time.perf_counter() - t0)
 
 
-__all__ = ["Frames", "ball_metrics", "choose_threshold", "f1", "frames_per_s", "load_frames"]
+__all__ = ["Frames", "ball_metrics", "choose_threshold", "f1", "frames_per_s", "load_frames",
+           "threshold_for_false_positives"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,8 +90,10 @@ def detector_label(meta: dict) -> str:
 
 
 def contact_sheet(cache_dir: str | Path, out: str | Path, per_label: int = 3, seed: int = 0, scale: int = 2,
-                  output_name: str = "train_cache_header.csv") -> tuple[Path, list[CacheSample]]:
-    """Draw the contact sheet of up to ``per_label`` positives and negatives of the cache; return (PNG, samples)."""
+                  output_name: str = "train_cache_header.csv",
+                  annotate: Callable[[list[CacheSample]], list[str]] | None = None) -> tuple[Path, list[CacheSample]]:
+    """Draw the contact sheet of up to ``per_label`` positives and negatives of the cache; return (PNG, samples).
+    ``annotate`` adds a text per sample to its title (e.g. a classifier's score)."""
     from common.plots import pyplot, save_figure
 
     cache_dir = Path(cache_dir)
@@ -99,17 +102,18 @@ def contact_sheet(cache_dir: str | Path, out: str | Path, per_label: int = 3, se
         raise ValueError(f"the index of {cache_dir} lists no sample (all skipped? see {cache.SKIPPED_NAME})")
     samples = [load_sample(cache_dir, r) for r in choose_samples(rows, per_label, seed)]
     blocks = [sample_block(s, scale) for s in samples]
+    notes = annotate(samples) if annotate is not None else [""] * len(samples)
     plt = pyplot()
     h, w = blocks[0].shape[:2]
     # at least one figure pixel per block pixel (dpi 100), so no box line is lost to resampling
     fig, axes = plt.subplots(len(blocks), 1, figsize=(max(w / 100 + 1.2, 7.0), len(blocks) * (max(h / 100, 1.0) + 0.6)),
                              squeeze=False)
-    for ax, s, block in zip(axes[:, 0], samples, blocks, strict=True):
+    for ax, s, block, note in zip(axes[:, 0], samples, blocks, notes, strict=True):
         m = s.meta
         ax.imshow(block, interpolation="nearest")
         kind = "HEADER (positive)" if int(m["label"]) == 1 else "negative"
-        ax.set_title(f"{m['video_id']} half {m['half']} frame {m['frame']}: {kind}; boxes: {detector_label(m)}",
-                     fontsize=8, loc="left")
+        ax.set_title(f"{m['video_id']} half {m['half']} frame {m['frame']}: {kind}; boxes: {detector_label(m)}"
+                     + (f"; {note}" if note else ""), fontsize=8, loc="left")
         size = s.stack.shape[1] * scale
         ax.set_xticks([i * (size + 2) + size / 2 for i in range(len(m["window"]))], [f"{o:+d}" for o in m["window"]],
                       fontsize=7)

@@ -15,13 +15,15 @@ one), frames_per_s (224p, one frame per call, one thread). Each detector reports
 chosen on the validation games (the heatmap training's, valid split): the heatmap checkpoint carries it,
 and the blob baseline's is chosen here on the same validation frames. --builder-check also builds the
 header cache of the fresh games with the first checkpoint and reports how many samples' crops are centred
-within 3 px of the true ball. Writes --out (JSON) and prints the table last.
+within 3 px of the true ball. --max-false-positives 0.05 adds each checkpoint again at the lowest threshold
+whose no-ball false-positive rate on the validation frames is at most 0.05 (fewer false balls, less recall).
+Writes --out (JSON) and prints the table last.
 """
 
 import sys
 from pathlib import Path
 
-from common.cli import positive_int, report_errors, resolve_params, task_parser
+from common.cli import positive_int, probability, report_errors, resolve_params, task_parser
 from configs.headernet import HEATMAP_TASKS, get_heatmap_params
 
 
@@ -38,6 +40,8 @@ def main(argv=None) -> int:
     ap.add_argument("--variant", default="nano", help="RF-DETR size of --rfdetr-weights")
     ap.add_argument("--builder-check", action="store_true",
                     help="build the header cache of the fresh games with the first checkpoint and check its crops")
+    ap.add_argument("--max-false-positives", type=probability, metavar="RATE",
+                    help="also each checkpoint at the lowest threshold whose validation no-ball FP rate is <= RATE")
     ap.add_argument("--out", default="data/eval/ball_detector.json", help="JSON report (default %(default)s)")
     args = ap.parse_args(argv)
     task_id, params = resolve_params(ap, args, get_heatmap_params)
@@ -55,7 +59,13 @@ def run(params, task_id: str, args) -> None:
     import torch
 
     from common.io import write_json
-    from headernet.ball_eval import ball_metrics, choose_threshold, frames_per_s, load_frames
+    from headernet.ball_eval import (
+        ball_metrics,
+        choose_threshold,
+        frames_per_s,
+        load_frames,
+        threshold_for_false_positives,
+    )
     from headernet.synth import generate_games
 
     torch.set_num_threads(1)
@@ -73,6 +83,12 @@ def run(params, task_id: str, args) -> None:
         from headernet.heatmap import HeatmapBallDetector
 
         detectors[f"heatmap ({Path(path).name})"] = HeatmapBallDetector(path, "cpu", batch_size=1)
+        if args.max_false_positives is not None:  # the same network at a threshold chosen for few false balls
+            strict = HeatmapBallDetector(path, "cpu", batch_size=1)
+            s, c = strict.locate(list(valid.images))
+            strict.threshold, _ = threshold_for_false_positives(s, c, valid.centres, valid.visible,
+                                                                args.max_false_positives)
+            detectors[f"heatmap ({Path(path).name}), validation FP <= {args.max_false_positives:g}"] = strict
     if not args.no_baseline:
         from headernet.blob_detector import BlobBallDetector
 

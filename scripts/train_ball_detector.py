@@ -11,8 +11,11 @@
 configs/headernet.py): renders the training games (SoccerNet train-split names) and validation games
 (valid split) under synth_dir, decodes every frame_stride-th training frame, trains on crops, and every
 eval_every steps measures recall / precision within 3 px and the no-ball false-positive rate on the
-validation frames at the threshold with the best F1. Run folder <out>/heatmap/<task>_<job>/: config.json,
-metrics.jsonl, curve.png, last.pt (resume), best.pt (a self-describing checkpoint with its threshold:
+validation frames at the threshold with the best F1. With --set mot_root=PATH the frames and ball boxes
+come from SoccerNet-Tracking instead (its train and test sequences in MOT format, headernet/mot.py;
+downloaded with SoccerNetDownloader(...).downloadDataTask(task="tracking", split=["train", "test"])).
+Run folder <out>/heatmap/<task>_<job>/: config.json, metrics.jsonl, curve.png, last.pt (resume),
+best.pt (a self-describing checkpoint with its threshold:
 the builder's --detector heatmap --checkpoint). Evaluate on fresh test games with
 scripts/evaluate_ball_detector.py.
 
@@ -113,18 +116,28 @@ def train_heatmap(params, task_id: str, args) -> None:
     torch.set_num_threads(1)
     device = pick_device(params.device)  # a bad --device fails before anything is rendered
     t0 = time.perf_counter()
-    train_games = generate_games(params.synth_params("train"), n_games=params.train_games, progress=True)
-    valid_games = generate_games(params.synth_params("valid"), n_games=params.valid_games, progress=True)
-    train_videos = [g / f"{h}_224p.mkv" for g in train_games for h in (1, 2)]
-    train = load_frames(train_videos, params.frame_stride)
-    valid = load_frames([g / f"{h}_224p.mkv" for g in valid_games for h in (1, 2)], params.valid_stride)
-    print(f"data: {len(train_games)} training games ({len(train)} frames, {train.visible.mean():.0%} with a visible "
-          f"ball), {len(valid_games)} validation games ({len(valid)} frames); {time.perf_counter() - t0:.1f}s")
+    if params.mot_root:  # real labels: SoccerNet-Tracking's train and test sequences
+        from headernet.mot import load_mot_frames, mot_ball_px, mot_sequences
+
+        train_seqs, valid_seqs = mot_sequences(params.mot_root, "train"), mot_sequences(params.mot_root, "test")
+        train, valid = load_mot_frames(train_seqs, params.frame_stride), load_mot_frames(valid_seqs, params.valid_stride)
+        ball_px, what = mot_ball_px(train_seqs), (f"{len(train_seqs)} SoccerNet-Tracking train sequences",
+                                                  f"{len(valid_seqs)} test sequences")
+    else:
+        train_games = generate_games(params.synth_params("train"), n_games=params.train_games, progress=True)
+        valid_games = generate_games(params.synth_params("valid"), n_games=params.valid_games, progress=True)
+        train_videos = [g / f"{h}_224p.mkv" for g in train_games for h in (1, 2)]
+        train = load_frames(train_videos, params.frame_stride)
+        valid = load_frames([g / f"{h}_224p.mkv" for g in valid_games for h in (1, 2)], params.valid_stride)
+        ball_px, what = mean_ball_px(train_videos), (f"{len(train_games)} training games",
+                                                     f"{len(valid_games)} validation games")
+    print(f"data: {what[0]} ({len(train)} frames, {train.visible.mean():.0%} with a visible ball), {what[1]} "
+          f"({len(valid)} frames); {time.perf_counter() - t0:.1f}s")
     # the stopping rule is not part of the run's identity: a later session may raise budget_s or steps
     identity = dataclasses.replace(params, budget_s=0.0, steps=0, device="")
     with open_run(Path(params.run_root) / "heatmap", identity, task_id, args.job_id, fresh=args.fresh) as run:
         run.write_config()
-        records = train_heatmap_detector(params, run, train, valid, mean_ball_px(train_videos), device)
+        records = train_heatmap_detector(params, run, train, valid, ball_px, device)
     if records:
         last = records[-1]
         best = max(records, key=lambda r: r["val_f1_3px"])
