@@ -10,10 +10,14 @@
 and job id is refused, naming the first), removes the temporaries a killed process left there, and
 reads ``last.pt`` when it was written with the same parameters (a mismatch is an error that says what to
 do). A folder the run created and never wrote to is removed again if the run fails before writing.
+
+``MetricsLog`` is a run's evaluation log (``metrics.jsonl`` plus TensorBoard scalars); the HeaderNet heatmap
+detector and header classifier trainers write theirs through it.
 """
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,7 +29,7 @@ import numpy as np
 import torch
 
 from common.checkpoint import load_checkpoint
-from common.io import FolderLock, remove_stale_temporaries, write_json
+from common.io import FolderLock, atomic_write, remove_stale_temporaries, write_json
 from configs.base import to_dict
 
 MISMATCH_HINT = "use another job id, or --fresh to start over"
@@ -96,6 +100,57 @@ def open_run(run_root: str | Path, params: Any, task_id: str, job_id: str, fresh
     finally:
         if folder_lock is not None:
             folder_lock.release()
+
+
+def read_metrics(path: str | Path, key: str = "step", up_to: int | None = None) -> list[dict[str, Any]]:
+    """The records of a metrics.jsonl, those whose ``key`` is at most ``up_to`` (a resumed run rewrites what
+    followed its checkpoint). A line that is not JSON is a ValueError naming the file and line."""
+    path = Path(path)
+    if not path.is_file():
+        return []
+    records = []
+    for n, line in enumerate(path.read_text().splitlines(), 1):
+        if line.strip():
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError:
+                raise ValueError(f"{path} line {n} is not a JSON record; move the file away to start the log over") from None
+    return [r for r in records if up_to is None or r[key] <= up_to]
+
+
+class MetricsLog:
+    """A run's evaluation log: ``metrics.jsonl`` (one JSON object per evaluation, the whole file rewritten
+    atomically, so a killed run never leaves half a line) and the same numbers as TensorBoard scalars
+    (``tensorboard/``, tags ``train/...``, ``val/...`` from keys ``train_...``, ``val_...``), at ``record[key]``.
+
+        log = MetricsLog(run.dir, key="epoch", up_to=resumed_epoch)
+        log.append({"epoch": 3, "step": 120, "wall_s": 61.2, "train_loss": 0.4, "val_auc": 0.93})
+    """
+
+    def __init__(self, run_dir: str | Path, key: str = "step", up_to: int | None = None, tensorboard: bool = True):
+        self.path, self.key = Path(run_dir) / "metrics.jsonl", key
+        self.records = read_metrics(self.path, key, up_to)
+        self.writer = None
+        if tensorboard:
+            from torch.utils.tensorboard import SummaryWriter
+
+            self.writer = SummaryWriter(str(Path(run_dir) / "tensorboard"))
+
+    def append(self, record: dict[str, Any]) -> None:
+        self.records.append(record)
+        text = "".join(json.dumps(r) + "\n" for r in self.records).encode()
+        atomic_write(self.path, lambda f: f.write(text))
+        if self.writer is not None:
+            for name, value in record.items():
+                if name != self.key and isinstance(value, (int, float)) and not isinstance(value, bool):
+                    prefix, _, rest = name.partition("_")
+                    tag = f"{prefix}/{rest}" if prefix in ("train", "val") and rest else f"run/{name}"
+                    self.writer.add_scalar(tag, value, int(record.get("step", record[self.key])))
+            self.writer.flush()
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
 
 
 def seed_everything(seed: int) -> torch.Generator:

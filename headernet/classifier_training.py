@@ -18,7 +18,6 @@ metadata, no pixels), its regularisation and threshold chosen on the validation 
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -28,7 +27,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from common.io import atomic_write
+from common.run import MetricsLog
 from common.schedules import learning_rate
 from configs.headernet import ClassifierParams
 from headernet.classifier import (
@@ -130,7 +129,6 @@ def train_header_classifier(params: ClassifierParams, run, train: CacheSamples, 
     total_steps, warmup = params.epochs * steps_per_epoch, params.warmup_epochs * steps_per_epoch
     pos_weight = torch.tensor((len(train) - train.positives) / train.positives, device=device)
     window = list(train.metas[0]["window"])
-    metrics_path = run.dir / "metrics.jsonl"
     epoch, wall_used, best_auc = 0, 0.0, -1.0
     if run.last is not None:
         model.load_state_dict(run.last["state_dict"])
@@ -138,7 +136,7 @@ def train_header_classifier(params: ClassifierParams, run, train: CacheSamples, 
         epoch, wall_used = run.last["epoch"], float(run.last["metrics"]["wall_s"])
         best_auc = float(run.last["metrics"].get("best_auc", -1.0))
         log(f"continuing {run.dir} at epoch {epoch} ({wall_used / 60:.1f} min used)")
-    records = read_metrics(metrics_path, up_to_epoch=epoch)
+    log_ = MetricsLog(run.dir, "epoch", up_to=epoch)
     t_start = time.perf_counter()
     bar = tqdm(total=params.epochs, initial=epoch, desc="classifier epochs", disable=None)
     while epoch < params.epochs and wall_used + (time.perf_counter() - t_start) < params.budget_s:
@@ -167,8 +165,7 @@ def train_header_classifier(params: ClassifierParams, run, train: CacheSamples, 
                   "wall_s": round(wall_used + time.perf_counter() - t_start, 1),
                   "train_loss": float(np.mean(losses)), "lr": optimizer.param_groups[0]["lr"],
                   **{f"val_{k}": v for k, v in val.items()}}
-        records.append(record)
-        atomic_write(metrics_path, lambda f: f.write("".join(json.dumps(r) + "\n" for r in records).encode()))
+        log_.append(record)
         bar.set_postfix(loss=f"{record['train_loss']:.3f}", val_auc=f"{val['auc']:.3f}")
         ckpt_args = {"config": run.config, "epoch": epoch, "threshold": val["threshold"], "crop": crop, "window": window}
         if val["auc"] > best_auc:
@@ -177,17 +174,10 @@ def train_header_classifier(params: ClassifierParams, run, train: CacheSamples, 
         save_header_classifier(run.last_path, model, metrics={**record, "best_auc": best_auc}, optimizer=optimizer,
                                **ckpt_args)
     bar.close()
-    if records:
-        plot_metrics(records, run.dir / "curve.png")
-    return records
-
-
-def read_metrics(path: Path, up_to_epoch: int | None = None) -> list[dict[str, Any]]:
-    """The records of a metrics.jsonl (those at or before ``up_to_epoch``: a resumed run rewrites what followed)."""
-    if not path.is_file():
-        return []
-    records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    return [r for r in records if up_to_epoch is None or r["epoch"] <= up_to_epoch]
+    log_.close()
+    if log_.records:
+        plot_metrics(log_.records, run.dir / "curve.png")
+    return log_.records
 
 
 def plot_metrics(records: list[dict[str, Any]], out: Path) -> Path:

@@ -16,7 +16,6 @@ until ``steps`` or ``budget_s`` of wall time in all; ``curve.png`` is drawn from
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from pathlib import Path
@@ -26,6 +25,7 @@ import numpy as np
 import torch
 
 from common.io import atomic_write
+from common.run import MetricsLog
 from configs.headernet import HeatmapParams
 from headernet.ball_eval import Frames, choose_threshold, f1
 from headernet.heatmap import (
@@ -154,7 +154,6 @@ def train_heatmap_detector(params: HeatmapParams, run, train: Frames, valid: Fra
     torch.manual_seed(params.seed)
     model = BallHeatmapNet(params.channels).to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=params.lr, weight_decay=params.weight_decay)
-    metrics_path = run.dir / "metrics.jsonl"
     step, wall_used, best_f1 = 0, 0.0, -1.0
     if run.last is not None:
         model.load_state_dict(run.last["state_dict"])
@@ -162,7 +161,7 @@ def train_heatmap_detector(params: HeatmapParams, run, train: Frames, valid: Fra
         step, wall_used = run.last["epoch"], float(run.last["metrics"]["wall_s"])
         best_f1 = float(run.last["metrics"].get("best_f1", -1.0))
         log(f"continuing {run.dir} at step {step} ({wall_used / 60:.1f} min used)")
-    records = read_metrics(metrics_path, up_to_step=step)
+    log_ = MetricsLog(run.dir, "step", up_to=step)
     t_start, losses = time.perf_counter(), []
 
     from tqdm import tqdm
@@ -187,8 +186,7 @@ def train_heatmap_detector(params: HeatmapParams, run, train: Frames, valid: Fra
             val = evaluate_on(model, valid, device)
             record = {"step": step, "wall_s": round(wall, 1), "train_loss": float(np.mean(losses[-params.eval_every:])),
                       "lr": lr_at(step - 1, params), **{f"val_{k}": v for k, v in val.items()}}
-            records.append(record)
-            atomic_write(metrics_path, lambda f: f.write("".join(json.dumps(r) + "\n" for r in records).encode()))
+            log_.append(record)
             bar.set_postfix(loss=f"{record['train_loss']:.3f}", f1=f"{val['f1_3px']:.3f}")
             if val["f1_3px"] > best_f1:
                 best_f1 = val["f1_3px"]
@@ -197,17 +195,10 @@ def train_heatmap_detector(params: HeatmapParams, run, train: Frames, valid: Fra
             save_heatmap_detector(run.last_path, model, config=run.config, step=step, threshold=val["threshold"],
                                   ball_px=ball_px, metrics={**record, "best_f1": best_f1}, optimizer=optimizer)
     bar.close()
-    if records:
-        plot_metrics(records, run.dir / "curve.png")
-    return records
-
-
-def read_metrics(path: Path, up_to_step: int | None = None) -> list[dict[str, Any]]:
-    """The records of a metrics.jsonl (those at or before ``up_to_step``: a resumed run rewrites what followed)."""
-    if not path.is_file():
-        return []
-    records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    return [r for r in records if up_to_step is None or r["step"] <= up_to_step]
+    log_.close()
+    if log_.records:
+        plot_metrics(log_.records, run.dir / "curve.png")
+    return log_.records
 
 
 def plot_metrics(records: list[dict[str, Any]], out: Path) -> Path:

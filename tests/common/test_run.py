@@ -11,7 +11,7 @@ import torch
 
 from common.checkpoint import save_checkpoint
 from common.io import FolderInUseError
-from common.run import open_run, run_config, seed_everything
+from common.run import MetricsLog, open_run, read_metrics, run_config, seed_everything
 from common.schedules import learning_rate
 
 
@@ -108,3 +108,27 @@ def test_learning_rate_schedule_shapes(schedule):
         assert lrs[100] == pytest.approx(1e-4)  # to the floor
     with pytest.raises(ValueError, match="schedule"):
         learning_rate(0, 10, 0, 1e-3, "step")
+
+
+def test_metrics_log_writes_jsonl_and_tensorboard_and_a_resume_drops_what_followed(tmp_path):
+    log = MetricsLog(tmp_path, key="epoch")
+    for e in (1, 2, 3):
+        log.append({"epoch": e, "step": 10 * e, "train_loss": 1.0 / e, "val_auc": 0.5 + e / 10, "note": "x"})
+    log.close()
+    assert [r["epoch"] for r in read_metrics(tmp_path / "metrics.jsonl", "epoch")] == [1, 2, 3]
+    assert any((tmp_path / "tensorboard").iterdir())
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    events = EventAccumulator(str(tmp_path / "tensorboard"))
+    events.Reload()
+    assert {"train/loss", "val/auc"} <= set(events.Tags()["scalars"])
+    assert [e.step for e in events.Scalars("val/auc")] == [10, 20, 30]
+    resumed = MetricsLog(tmp_path, key="epoch", up_to=2, tensorboard=False)  # the checkpoint was at epoch 2
+    resumed.append({"epoch": 3, "step": 30, "train_loss": 0.2})
+    assert [r["train_loss"] for r in read_metrics(tmp_path / "metrics.jsonl", "epoch")] == [1.0, 0.5, 0.2]
+
+
+def test_a_damaged_metrics_file_is_named(tmp_path):
+    (tmp_path / "metrics.jsonl").write_text('{"step": 1}\n{"step": 2, "trunc\n')
+    with pytest.raises(ValueError, match="metrics.jsonl line 2"):
+        read_metrics(tmp_path / "metrics.jsonl")
