@@ -26,7 +26,7 @@ from auralnav.env import ACTIONS, BACKWARD, FORWARD, TURN_LEFT, TURN_RIGHT
 from auralnav.features import CueEncoder, Memory, Step, feature_config, state_vector
 from auralnav.geometry import Floor, try_moves
 from auralnav.separation import RnnSeparator, frozen_separator
-from common.checkpoint import load_checkpoint
+from common.checkpoint import load_model
 
 
 class RandomAgent:
@@ -199,11 +199,8 @@ class LearnedAgent(_CueAgent):
 def load_learned_agent(path: str | Path, device: str | torch.device = "cpu") -> tuple[LearnedAgent, dict]:
     """(agent, checkpoint) from a checkpoint of ``auralnav.train`` (best.pt, last.pt or a shipped one).
     The checkpoint carries the separator it was trained with, so it needs no other file."""
-    ckpt = load_checkpoint(path, device)
-    if ckpt.get("model_name") != "QNetwork":
-        raise ValueError(f"{path} is not an AuralNav agent checkpoint (model_name {ckpt.get('model_name')!r})")
-    qnet = QNetwork(**ckpt["model_args"]).to(device).eval()
-    qnet.load_state_dict(ckpt["state_dict"])
+    qnet, ckpt = load_model(path, "QNetwork", lambda args: QNetwork(**args), what="an AuralNav agent (QNetwork)",
+                            writer="scripts/train_auralnav.py", device=device)
     features = qnet.model_args()["features"]
     separator = None
     if features["cue_source"] == "separator":

@@ -20,7 +20,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from common.checkpoint import load_checkpoint, save_checkpoint
+from common.checkpoint import load_model, save_checkpoint
 
 
 def _dprnn_class():
@@ -107,12 +107,8 @@ def save_separator(path: str | Path, separator: RnnSeparator, **kwargs: Any) -> 
 
 def load_separator(path: str | Path, device: str | torch.device = "cpu") -> tuple[RnnSeparator, dict[str, Any]]:
     """(separator, checkpoint) from a file written by ``save_separator``."""
-    ckpt = load_checkpoint(path, device)
-    if ckpt.get("model_name") != "RnnSeparator" or "model_args" not in ckpt:
-        raise ValueError(f"{path} is not an RnnSeparator checkpoint (model_name {ckpt.get('model_name')!r})")
-    separator = RnnSeparator(**ckpt["model_args"]).to(device)
-    separator.load_state_dict(ckpt["state_dict"])
-    return separator, ckpt
+    return load_model(path, "RnnSeparator", lambda args: RnnSeparator(**args), what="an RnnSeparator",
+                      writer="scripts/pretrain_separator.py", device=device)
 
 
 def frozen_separator(params, device: str | torch.device = "cpu", log=print) -> tuple[RnnSeparator, dict[str, Any]]:

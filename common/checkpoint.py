@@ -5,13 +5,16 @@ A checkpoint is a dict, loadable with ``torch.load(path, weights_only=True)``::
     {"model_name": "HNetGRU", "model_args": {...}, "state_dict": {...}, "optimizer": {...} | None,
      "epoch": int, "metrics": {...}, "config": {...}, "versions": {...}}
 
-Each system keeps its own loader that rebuilds its model from ``model_args`` (``hnet.checkpoint.load_hnet``,
-``doanet.inference.load_doanet``, ...).
+``load_model`` does the shared steps of every loader once (read with ``weights_only``, check the model name
+and the keys a system needs, build from ``model_args``, load the weights, eval), with one error format
+naming the file, what it holds and which script writes the expected kind; each system contributes only
+its builder (``hnet.checkpoint.load_hnet``, ``doanet.inference.load_doanet``, ...).
 """
 
 from __future__ import annotations
 
 import platform
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -66,3 +69,34 @@ def load_checkpoint(path: str | Path, device: str | torch.device = "cpu") -> dic
     if not isinstance(ckpt, dict):
         raise ValueError(f"{path} holds a {type(ckpt).__name__}, not a checkpoint (a dict of weights and facts)")
     return ckpt
+
+
+def build_from_checkpoint(ckpt: dict[str, Any], path: str | Path, model_name: str, build: Callable[[dict], nn.Module], *,
+                          what: str, writer: str, device: str | torch.device = "cpu",
+                          required: Sequence[str] = ()) -> tuple[nn.Module, dict[str, Any]]:
+    """(model in eval mode on ``device``, ``ckpt``): ``build(ckpt["model_args"])`` with the weights loaded.
+
+    ``what`` names the expected kind in messages ("an RnnSeparator", "a DOAnet CRNN"), ``writer`` the script
+    that writes one. A checkpoint of another model, or one lacking ``model_args``, ``state_dict`` or a key of
+    ``required``, is a ValueError ``<path> is not <what> checkpoint: it holds ...; expected <what>, which
+    <writer> writes``; weights that do not fit are ``<path>: weights do not fit <model_name>(<args>): ...``."""
+    name = ckpt.get("model_name")
+    missing = [k for k in ("model_args", "state_dict", *required) if k not in ckpt]
+    if name != model_name or missing:
+        held = (f"a {name!r} checkpoint" if name and name != model_name else
+                f"a {model_name} checkpoint without {', '.join(missing)}" if name else "no model_name")
+        raise ValueError(f"{path} is not {what} checkpoint: it holds {held}; expected {what}, which {writer} writes")
+    model = build(ckpt["model_args"])
+    try:
+        model.load_state_dict(ckpt["state_dict"])
+    except RuntimeError as err:
+        reason = " ".join(str(err).split())[:400]
+        raise ValueError(f"{path}: weights do not fit {model_name}({ckpt['model_args']}): {reason}") from None
+    return model.to(device).eval(), ckpt
+
+
+def load_model(path: str | Path, model_name: str, build: Callable[[dict], nn.Module], *, what: str, writer: str,
+               device: str | torch.device = "cpu", required: Sequence[str] = ()) -> tuple[nn.Module, dict[str, Any]]:
+    """``load_checkpoint`` then ``build_from_checkpoint``: the one loader every system's loader wraps."""
+    return build_from_checkpoint(load_checkpoint(path, device), path, model_name, build, what=what, writer=writer,
+                                 device=device, required=required)

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from common.checkpoint import load_checkpoint
+from common.checkpoint import load_model
 from common.device import pick_device
 from configs.doanet import DOAnetParams
 from doanet.features import extract_features, read_audio
@@ -65,12 +65,8 @@ def load_doanet(path: str | Path, device: str | torch.device = "cpu") -> LoadedD
 
     ValueError naming the file when it holds another model or lacks the parameters or normalisation."""
     dev = pick_device(device) if isinstance(device, str) else device
-    ckpt = load_checkpoint(path, "cpu")
-    if not isinstance(ckpt, dict) or ckpt.get("model_name") != "CRNN":
-        name = ckpt.get("model_name") if isinstance(ckpt, dict) else type(ckpt).__name__
-        raise ValueError(f"{path} holds a {name!r} checkpoint, expected a DOAnet CRNN (scripts/train_doanet.py)")
-    if "config" not in ckpt:
-        raise ValueError(f"{path} has no training parameters ('config'); it was not written by scripts/train_doanet.py")
+    model, ckpt = load_model(path, "CRNN", lambda args: CRNN(**args), what="a DOAnet CRNN",
+                             writer="scripts/train_doanet.py", required=("config",))
     params = params_from_config(ckpt["config"])
     norm = ckpt.get("feature_norm")
     if norm is None:  # written before checkpoints carried it: the training run's scaler file
@@ -81,11 +77,6 @@ def load_doanet(path: str | Path, device: str | torch.device = "cpu") -> LoadedD
         except FileNotFoundError as err:
             raise ValueError(f"{path} carries no feature normalisation and its training features are gone ({err})") from err
     mean, std = np.asarray(norm["mean"], np.float32), np.asarray(norm["std"], np.float32)
-    model = CRNN(**ckpt["model_args"])
-    try:
-        model.load_state_dict(ckpt["state_dict"])
-    except RuntimeError as err:
-        raise ValueError(f"{path}: weights do not fit CRNN({ckpt['model_args']}): {err}") from err
     if mean.shape != (model.args["in_channels"], model.args["nb_mel_bins"]):
         raise ValueError(f"{path}: feature normalisation of shape {mean.shape} does not fit the model's "
                          f"({model.args['in_channels']}, {model.args['nb_mel_bins']}) input")

@@ -234,16 +234,13 @@ def save_header_classifier(path: str | Path, model: HeaderClassifier, *, config:
 
 def load_header_classifier(path: str | Path, device: str | torch.device = "cpu") -> tuple[HeaderClassifier, dict]:
     """(model in eval mode, checkpoint) of a header classifier checkpoint; ValueError if it holds another model."""
-    from common.checkpoint import load_checkpoint
+    from common.checkpoint import load_model
 
-    ckpt = load_checkpoint(path, device)
-    if ckpt.get("model_name") != "HeaderClassifier" or "classifier" not in ckpt:
-        raise ValueError(f"{path} holds {ckpt.get('model_name', 'no model_name')!r}, not a header classifier "
-                         "(scripts/train_header_classifier.py writes one)")
-    args = ckpt["model_args"]
-    model = HeaderClassifier(args["n_frames"], tuple(args["channels"]), args["embed"], args["dropout"]).to(device)
-    model.load_state_dict(ckpt["state_dict"])
-    return model.eval(), ckpt
+    def build(args: dict) -> HeaderClassifier:
+        return HeaderClassifier(args["n_frames"], tuple(args["channels"]), args["embed"], args["dropout"])
+
+    return load_model(path, "HeaderClassifier", build, what="a header classifier",
+                      writer="scripts/train_header_classifier.py", device=device, required=("classifier",))
 
 
 def check_samples(samples: CacheSamples, ckpt: dict, path: str | Path) -> None:

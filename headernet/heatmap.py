@@ -112,15 +112,11 @@ def save_heatmap_detector(path: str | Path, model: BallHeatmapNet, *, config: di
 
 def load_heatmap_net(path: str | Path, device: str | torch.device = "cpu") -> tuple[BallHeatmapNet, dict]:
     """(model in eval mode, checkpoint) of a heatmap ball detector checkpoint; ValueError if it holds another model."""
-    from common.checkpoint import load_checkpoint
+    from common.checkpoint import load_model
 
-    ckpt = load_checkpoint(path, device)
-    if ckpt.get("model_name") != "BallHeatmapNet" or "detector" not in ckpt:
-        raise ValueError(f"{path} holds {ckpt.get('model_name', 'no model_name')!r}, not a heatmap ball detector "
-                         "(scripts/train_ball_detector.py writes one)")
-    model = BallHeatmapNet(tuple(ckpt["model_args"]["channels"])).to(device)
-    model.load_state_dict(ckpt["state_dict"])
-    return model.eval(), ckpt
+    return load_model(path, "BallHeatmapNet", lambda args: BallHeatmapNet(tuple(args["channels"])),
+                      what="a heatmap ball detector", writer="scripts/train_ball_detector.py", device=device,
+                      required=("detector",))
 
 
 class HeatmapBallDetector:

@@ -8,7 +8,7 @@ from typing import Any
 
 import torch
 
-from common.checkpoint import load_checkpoint
+from common.checkpoint import build_from_checkpoint, load_checkpoint
 from hnet.model import HNetGRU
 
 
@@ -27,21 +27,14 @@ def load_hnet(
         w = ckpt["gru.weight_ih_l0"]
         ckpt = {"model_name": "HNetGRU", "state_dict": ckpt,
                 "model_args": {"max_len": int(w.shape[1]), "hidden_size": int(w.shape[0]) // 3}}
-    if ckpt.get("model_name") != "HNetGRU":
-        raise ValueError(f"{path} holds a {ckpt.get('model_name')!r} checkpoint, expected 'HNetGRU'")
-    args = ckpt["model_args"]
-    if max_doas is not None and args["max_len"] != max_doas:
+    trained_for = ckpt.get("model_args", {}).get("max_len", max_doas) if ckpt.get("model_name") == "HNetGRU" else max_doas
+    if max_doas is not None and trained_for != max_doas:
         raise ValueError(
-            f"{path} is an HNet for max_doas={args['max_len']}, expected max_doas={max_doas}; "
+            f"{path} is an HNet for max_doas={trained_for}, expected max_doas={max_doas}; "
             f"train one with a matching task of scripts/train_hnet.py"
         )
-    model = HNetGRU(**args)
-    try:
-        model.load_state_dict(ckpt["state_dict"])
-    except RuntimeError as err:
-        expected = {k: tuple(v.shape) for k, v in model.state_dict().items()}
-        raise ValueError(f"{path}: weights do not fit HNetGRU({args}); expected shapes {expected}. {err}") from err
-    model.to(device).eval()
+    model, ckpt = build_from_checkpoint(ckpt, path, "HNetGRU", lambda args: HNetGRU(**args), what="an HNetGRU",
+                                        writer="scripts/train_hnet.py", device=device)
     if freeze:
         model.requires_grad_(False)
     return model, ckpt
