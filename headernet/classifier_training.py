@@ -182,23 +182,14 @@ def train_header_classifier(params: ClassifierParams, run, train: CacheSamples, 
 
 def plot_metrics(records: list[dict[str, Any]], out: Path) -> Path:
     """Training and validation loss, and the validation ROC-AUC, against the epoch."""
-    from common.plots import pyplot, save_figure
+    from common.plots import plot_curves
 
-    plt = pyplot()
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8))
-    e = [r["epoch"] for r in records]
-    ax1.plot(e, [r["train_loss"] for r in records], "o-", label="train (weighted, augmented)")
-    ax1.plot(e, [r["val_loss"] for r in records], "o-", label="validation")
-    ax1.set(xlabel="epoch", ylabel="binary cross-entropy", title="loss")
-    ax1.legend(fontsize=8)
-    ax2.plot(e, [r["val_auc"] for r in records], "o-", label="ROC-AUC")
-    ax2.plot(e, [r["val_sensitivity"] for r in records], ".-", label="sensitivity (best-F1 threshold)")
-    ax2.plot(e, [r["val_precision"] for r in records], ".-", label="precision (best-F1 threshold)")
-    ax2.axhline(0.95, color="grey", ls=":", lw=1)
-    ax2.set(xlabel="epoch", ylim=(0, 1.02), title="validation games")
-    ax2.legend(fontsize=8)
-    fig.tight_layout()
-    return save_figure(fig, out, dpi=90)
+    return plot_curves(records, out, "epoch", "epoch", panels=[
+        {"title": "loss", "ylabel": "binary cross-entropy",
+         "series": [("train_loss", "train (weighted, augmented)"), ("val_loss", "validation")]},
+        {"title": "validation games", "ylim": (0, 1.02), "goal": 0.95,
+         "series": [("val_auc", "ROC-AUC"), ("val_sensitivity", "sensitivity (best-F1 threshold)"),
+                    ("val_precision", "precision (best-F1 threshold)")]}])
 
 
 # --- evaluation and the baseline ---------------------------------------------------------------------------

@@ -203,21 +203,13 @@ def train_heatmap_detector(params: HeatmapParams, run, train: Frames, valid: Fra
 
 def plot_metrics(records: list[dict[str, Any]], out: Path) -> Path:
     """Training loss and the validation 3 px figures against wall time."""
-    from common.plots import pyplot, save_figure
+    from common.plots import plot_curves
 
-    plt = pyplot()
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8))
-    t = [r["wall_s"] / 60 for r in records]
-    ax1.plot(t, [r["train_loss"] for r in records], "o-")
-    ax1.set(xlabel="training time (min)", ylabel="train loss (focal + offset)", yscale="log", title="loss")
-    for key, label in (("val_recall_3px", "recall 3 px"), ("val_precision_3px", "precision 3 px"),
-                       ("val_no_ball_false_positive_rate", "no-ball false positives")):
-        ax2.plot(t, [r[key] for r in records], "o-", label=label)
-    ax2.axhline(0.95, color="grey", ls=":", lw=1)
-    ax2.set(xlabel="training time (min)", ylim=(0, 1.02), title="validation games (threshold: best F1)")
-    ax2.legend(fontsize=8)
-    fig.tight_layout()
-    return save_figure(fig, out, dpi=90)
+    return plot_curves(records, out, "wall_s", "training time (min)", x_scale=1 / 60, panels=[
+        {"title": "loss", "series": [("train_loss", "")], "ylabel": "train loss (focal + offset)", "yscale": "log"},
+        {"title": "validation games (threshold: best F1)", "ylim": (0, 1.02), "goal": 0.95,
+         "series": [("val_recall_3px", "recall 3 px"), ("val_precision_3px", "precision 3 px"),
+                    ("val_no_ball_false_positive_rate", "no-ball false positives")]}])
 
 
 def export_best(run_dir: Path, out: Path) -> dict[str, Any]:
