@@ -8,11 +8,15 @@
     python3 scripts/generate_positive_negative_dataset.py --split valid --dataset-path /data/SoccerNet ...
     python3 scripts/generate_positive_negative_dataset.py \\
         --dataset-path /data/SoccerNet --header-dataset /data/annotations \\
-        --weights checkpoints/rf-detr-medium.pth --variant medium --out data/header_cache --device cuda:0
+        --checkpoint checkpoints/rf-detr-medium.pth --out data/header_cache --device cuda:0 --set variant="'medium'"
+    python3 scripts/generate_positive_negative_dataset.py --quick --set negative_ratio=5.0 "window=(-6, 0, 6)"
 
-Positives: Labels-ball.json HEADER events and/or per-match frame tables under --header-dataset
-(default: --dataset-path). Negatives: --negative-ratio per positive, none within --guard-frames of a
-header. --split train|valid|test|challenge keeps the games of that SoccerNet split (the package's own
+Any parameter of configs/headernet.py is set with --set key=value (negative_ratio, guard_frames, window,
+variant, detector_resolution, video_quality, confidence_threshold, ...); the flags here are the daily
+shortcuts. The older flags that mirrored parameters (--negative-ratio, --variant, ...) still work, with a
+warning naming the --set spelling. Positives: Labels-ball.json HEADER events and/or per-match frame
+tables under --header-dataset (default: --dataset-path). Negatives: negative_ratio per positive, none
+within guard_frames of a header. --split train|valid|test|challenge keeps the games of that SoccerNet split (the package's own
 game lists) and says which of them are missing on disk. Only the window frames (and their +-2
 neighbours) are decoded, the detector runs on the window frames only. By default (--detector auto) the
 detector is the shipped heatmap network (data/pretrained/ball_detector.pt, trained on hard synthetic
@@ -24,6 +28,7 @@ so): the crops to look at with scripts/inspect_header_cache.py. A rerun resumes;
 every N-th game and scripts/merge_header_shards.py joins the shards.
 """
 
+import argparse
 import sys
 import time
 from pathlib import Path
@@ -31,14 +36,16 @@ from pathlib import Path
 from common.cli import add_checkpoint_arg, report_errors, resolve_params, task_parser
 from configs.headernet import DETECTORS, GAME_LISTS, SPLITS, TASKS, VARIANTS, get_params
 
-# command-line flag -> parameter of configs/headernet.py (flags left out keep the task's value)
+# the shortcuts a user types daily -> parameters of configs/headernet.py (flags left out keep the task's value)
 FLAGS = {"dataset_path": "dataset_path", "header_dataset": "header_dataset", "weights": "weights",
-         "output_dir": "output_dir", "output_name": "output_name", "device": "device", "negative_ratio": "negative_ratio",
-         "guard_frames": "guard_frames", "window": "window", "batch_size": "batch_size", "optimize": "optimize",
-         "optimize_compile": "optimize_compile", "seed": "seed", "confidence_threshold": "confidence_threshold",
-         "crop_scale_factor": "crop_scale_factor", "variant": "variant", "topk": "topk", "decoder": "decoder",
-         "resolution": "detector_resolution", "quality": "video_quality", "label_name": "label_name", "split": "split",
-         "split_list": "split_list", "detector": "detector"}
+         "output_dir": "output_dir", "device": "device", "split": "split", "detector": "detector"}
+# older flags that mirrored parameters: still read, with a warning that names the --set spelling
+DEPRECATED = {"output_name": "output_name", "negative_ratio": "negative_ratio", "guard_frames": "guard_frames",
+              "window": "window", "batch_size": "batch_size", "optimize": "optimize",
+              "optimize_compile": "optimize_compile", "seed": "seed", "confidence_threshold": "confidence_threshold",
+              "crop_scale_factor": "crop_scale_factor", "variant": "variant", "topk": "topk", "decoder": "decoder",
+              "resolution": "detector_resolution", "quality": "video_quality", "label_name": "label_name",
+              "split_list": "split_list"}
 
 
 def main(argv=None) -> int:
@@ -47,7 +54,6 @@ def main(argv=None) -> int:
     ap.add_argument("--header-dataset", "--labels-dir", dest="header_dataset",
                     help="root of the annotations (default: --dataset-path)")
     ap.add_argument("--split", choices=SPLITS, help="only the games of this SoccerNet split (lists the missing ones)")
-    ap.add_argument("--split-list", choices=GAME_LISTS, help="SoccerNet game list of --split (default spotting: 500 games)")
     ap.add_argument("--detector", choices=DETECTORS,
                     help="auto (default: rfdetr with --checkpoint, else the shipped heatmap detector "
                          "data/pretrained/ball_detector.pt when present, else random-init rfdetr), heatmap, rfdetr, or "
@@ -55,35 +61,40 @@ def main(argv=None) -> int:
     add_checkpoint_arg(ap, "--weights", dest="weights",
                        help="the detector's model file: a local RF-DETR checkpoint (none: random init, offline) or a "
                             "heatmap checkpoint with --detector heatmap (--weights: deprecated alias)")
-    ap.add_argument("--variant", choices=VARIANTS, help="RF-DETR size")
-    ap.add_argument("--resolution", type=int, help="detector input size (multiple of 32; default: the variant's)")
     ap.add_argument("--out", "--output-dir", dest="output_dir",
                    help="where the cache goes (--output-dir: the old name)")
-    ap.add_argument("--output-name", help="index file name (default train_cache_header.csv)")
     ap.add_argument("--device", help="auto, cpu, cuda, cuda:N")
-    ap.add_argument("--negative-ratio", type=float)
-    ap.add_argument("--guard-frames", type=int)
-    ap.add_argument("--window", type=int, nargs="+", help="frame offsets around each sample")
-    ap.add_argument("--batch-size", type=int, help="frames per RF-DETR predict call")
-    ap.add_argument("--optimize", action="store_true", default=None, help="rfdetr inference(...) export, fp16 on CUDA")
-    ap.add_argument("--optimize-compile", action="store_true", default=None, help="with --optimize: trace (fixed batch)")
-    ap.add_argument("--seed", type=int)
-    ap.add_argument("--confidence-threshold", type=float)
-    ap.add_argument("--crop-scale-factor", type=float)
-    ap.add_argument("--topk", type=int)
-    ap.add_argument("--decoder", choices=("pyav", "opencv"))
-    ap.add_argument("--quality", choices=("224p", "720p"), help="which video of a half to read")
-    ap.add_argument("--label-name", help="label of a positive in the label files (default HEADER)")
+    hidden = argparse.SUPPRESS  # deprecated mirrors of parameters: --set key=value instead
+    ap.add_argument("--output-name", help=hidden)
+    ap.add_argument("--negative-ratio", type=float, help=hidden)
+    ap.add_argument("--guard-frames", type=int, help=hidden)
+    ap.add_argument("--window", type=int, nargs="+", help=hidden)
+    ap.add_argument("--batch-size", type=int, help=hidden)
+    ap.add_argument("--optimize", action="store_true", default=None, help=hidden)
+    ap.add_argument("--optimize-compile", action="store_true", default=None, help=hidden)
+    ap.add_argument("--seed", type=int, help=hidden)
+    ap.add_argument("--confidence-threshold", type=float, help=hidden)
+    ap.add_argument("--crop-scale-factor", type=float, help=hidden)
+    ap.add_argument("--topk", type=int, help=hidden)
+    ap.add_argument("--decoder", choices=("pyav", "opencv"), help=hidden)
+    ap.add_argument("--quality", choices=("224p", "720p"), help=hidden)
+    ap.add_argument("--label-name", help=hidden)
+    ap.add_argument("--variant", choices=VARIANTS, help=hidden)
+    ap.add_argument("--resolution", type=int, help=hidden)
+    ap.add_argument("--split-list", choices=GAME_LISTS, help=hidden)
     ap.add_argument("--shard", help="K/N: build only every N-th game, starting with the K-th")
     ap.add_argument("--no-progress", action="store_true", help="no progress bars")
     args = ap.parse_args(argv)
     from headernet.builder import build_dataset
     from headernet.cache import parse_shard
     from headernet.detector import detector_kind, make_detector
-    for flag, key in FLAGS.items():
+    for flag, key in (FLAGS | DEPRECATED).items():
         value = getattr(args, flag)
         if value is not None:
-            args.set.append(f"{key}={tuple(value) if isinstance(value, list) else value!r}")
+            setting = f"{key}={tuple(value) if isinstance(value, list) else value!r}"
+            if flag in DEPRECATED:
+                print(f"warning: --{flag.replace('_', '-')} is deprecated; use --set \"{setting}\"", file=sys.stderr)
+            args.set.append(setting)
     _, params = resolve_params(ap, args, get_params, "HeaderNet dataset")
     try:
         shard = parse_shard(args.shard)
