@@ -52,6 +52,19 @@ class Run:
     def best_path(self) -> Path:
         return self.dir / "best.pt"
 
+    def resume(self, model: torch.nn.Module, optimizer: torch.optim.Optimizer, best_key: str, unit: str = "step",
+               log=print) -> tuple[int, float, float]:
+        """Load ``last`` (when there is one) into ``model`` and ``optimizer``; returns (the epoch or step it was
+        saved at, wall seconds used so far, the best validation figure ``metrics[best_key]``), (0, 0.0, -1.0) for
+        a fresh run. The checkpoint is the trainers' ``save_checkpoint`` with ``metrics["wall_s"]``."""
+        if self.last is None:
+            return 0, 0.0, -1.0
+        model.load_state_dict(self.last["state_dict"])
+        optimizer.load_state_dict(self.last["optimizer"])
+        done, wall_used = int(self.last["epoch"]), float(self.last["metrics"]["wall_s"])
+        log(f"continuing {self.dir} at {unit} {done} ({wall_used / 60:.1f} min used)")
+        return done, wall_used, float(self.last["metrics"].get(best_key, -1.0))
+
     def write_config(self) -> Path:
         """``config.json``: what produced this folder. Call it once the inputs are known to be good."""
         return write_json(self.dir / "config.json", self.config)

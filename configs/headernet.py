@@ -217,6 +217,13 @@ def get_params(task_id: str | int = "1", **overrides: Any) -> HeaderNetParams:
     return resolve(HeaderNetParams(), TASKS, task_id, **overrides)
 
 
+def synth_games_params(trainer: Any, split: str, **extra: Any) -> HeaderNetParams:
+    """The HeaderNetParams that render a trainer's synthetic games of ``split``: its ``synth_dir``,
+    ``synth_half_s``, ``synth_players`` and ``synth_seed`` (and ``extra``) over task 1's default, hard look."""
+    return get_params("1", synth_dir=trainer.synth_dir, synth_half_s=trainer.synth_half_s,
+                      synth_players=trainer.synth_players, synth_seed=trainer.synth_seed, synth_split=split, **extra)
+
+
 # --- the ball detector trained on the synthetic games (scripts/train_ball_detector.py) -------------------
 
 
@@ -281,8 +288,7 @@ class BallDetectorParams:
 
     def synth_params(self, split: str) -> HeaderNetParams:
         """The HeaderNetParams that render this run's synthetic games of ``split``."""
-        return get_params("1", synth_dir=self.synth_dir, synth_half_s=self.synth_half_s,
-                          synth_players=self.synth_players, synth_seed=self.synth_seed, synth_split=split)
+        return synth_games_params(self, split)
 
 
 BALL_TASKS: dict[str, dict[str, Any]] = {
@@ -363,8 +369,7 @@ class HeatmapParams:
 
     def synth_params(self, split: str) -> HeaderNetParams:
         """The HeaderNetParams that render this run's games of ``split`` (the default, hard look)."""
-        return get_params("1", synth_dir=self.synth_dir, synth_half_s=self.synth_half_s, synth_crf=self.synth_crf,
-                          synth_players=self.synth_players, synth_seed=self.synth_seed, synth_split=split)
+        return synth_games_params(self, split, synth_crf=self.synth_crf)
 
 
 HEATMAP_TASKS: dict[str, dict[str, Any]] = {
@@ -439,8 +444,7 @@ class ClassifierParams:
 
     def synth_params(self, split: str) -> HeaderNetParams:
         """The HeaderNetParams that render this run's games of ``split`` (the default, hard look)."""
-        return get_params("1", synth_dir=self.synth_dir, synth_half_s=self.synth_half_s,
-                          synth_players=self.synth_players, synth_seed=self.synth_seed, synth_split=split)
+        return synth_games_params(self, split)
 
     def build_params(self, split: str) -> HeaderNetParams:
         """The builder's HeaderNetParams for ``split``: its games under synth_dir into <cache_dir>/<split>."""

@@ -107,12 +107,11 @@ def threshold_for_false_positives(scores: np.ndarray, centres: np.ndarray, truth
     """The lowest score threshold whose no-ball false-positive rate on these (validation) frames is at most
     ``max_rate``, and its metrics: the operating point that trades recall for fewer false balls."""
     candidates = np.unique(np.r_[np.quantile(scores, np.linspace(0.0, 1.0, 401)), np.nextafter(np.max(scores), np.inf)])
-    for t in candidates:
+    for t in candidates:  # the last one lies above every score: it reports nothing, so the loop always stops
         m = ball_metrics(scores, centres, truth, visible, float(t), frame_height)
         if not m["no_ball_false_positive_rate"] > max_rate:  # nan (no ball-less frame) passes
-            return float(t), m
-    t = float(candidates[-1])
-    return t, ball_metrics(scores, centres, truth, visible, t, frame_height)
+            break
+    return float(t), m
 
 
 def frames_per_s(locate: Callable[[list[np.ndarray]], object], images: np.ndarray, n: int = 100,

@@ -30,6 +30,7 @@ from torch import nn
 from common.run import MetricsLog
 from common.schedules import learning_rate
 from configs.headernet import ClassifierParams
+from headernet import cache
 from headernet.classifier import (
     CacheSamples,
     HeaderClassifier,
@@ -68,7 +69,8 @@ def prepare_splits(params: ClassifierParams, log: Callable[[str], None] = print,
         build = params.build_params(split)
         summary = build_dataset(build, lambda b=build: make_detector(b, log=log), log=log)
         samples[split] = read_cache(build.output_dir, build.output_name)
-        skipped = read_skipped(Path(build.output_dir) / "skipped_samples.csv")
+        skipped_csv = Path(build.output_dir) / cache.SKIPPED_NAME
+        skipped = cache.read_csv(skipped_csv) if skipped_csv.is_file() else []
         builds[split] = {"games": counts[split], "planned": summary.samples, "written": len(samples[split]),
                          "positives": samples[split].positives, "skipped": len(skipped),
                          "positives_skipped": sum(int(r["label"]) == 1 for r in skipped),
@@ -76,15 +78,6 @@ def prepare_splits(params: ClassifierParams, log: Callable[[str], None] = print,
         log(f"{split}: {counts[split]} games, {len(samples[split])} samples ({samples[split].positives} headers), "
             f"{len(skipped)} skipped; rendered in {t1 - t0:.0f}s, built in {time.perf_counter() - t1:.0f}s")
     return samples, builds
-
-
-def read_skipped(path: Path) -> list[dict]:
-    import csv
-
-    if not path.is_file():
-        return []
-    with path.open(newline="") as f:
-        return list(csv.DictReader(f))
 
 
 # --- training ----------------------------------------------------------------------------------------------
@@ -129,13 +122,7 @@ def train_header_classifier(params: ClassifierParams, run, train: CacheSamples, 
     total_steps, warmup = params.epochs * steps_per_epoch, params.warmup_epochs * steps_per_epoch
     pos_weight = torch.tensor((len(train) - train.positives) / train.positives, device=device)
     window = list(train.metas[0]["window"])
-    epoch, wall_used, best_auc = 0, 0.0, -1.0
-    if run.last is not None:
-        model.load_state_dict(run.last["state_dict"])
-        optimizer.load_state_dict(run.last["optimizer"])
-        epoch, wall_used = run.last["epoch"], float(run.last["metrics"]["wall_s"])
-        best_auc = float(run.last["metrics"].get("best_auc", -1.0))
-        log(f"continuing {run.dir} at epoch {epoch} ({wall_used / 60:.1f} min used)")
+    epoch, wall_used, best_auc = run.resume(model, optimizer, "best_auc", "epoch", log)
     log_ = MetricsLog(run.dir, "epoch", up_to=epoch)
     t_start = time.perf_counter()
     bar = tqdm(total=params.epochs, initial=epoch, desc="classifier epochs", disable=None)

@@ -154,13 +154,7 @@ def train_heatmap_detector(params: HeatmapParams, run, train: Frames, valid: Fra
     torch.manual_seed(params.seed)
     model = BallHeatmapNet(params.channels).to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=params.lr, weight_decay=params.weight_decay)
-    step, wall_used, best_f1 = 0, 0.0, -1.0
-    if run.last is not None:
-        model.load_state_dict(run.last["state_dict"])
-        optimizer.load_state_dict(run.last["optimizer"])
-        step, wall_used = run.last["epoch"], float(run.last["metrics"]["wall_s"])
-        best_f1 = float(run.last["metrics"].get("best_f1", -1.0))
-        log(f"continuing {run.dir} at step {step} ({wall_used / 60:.1f} min used)")
+    step, wall_used, best_f1 = run.resume(model, optimizer, "best_f1", "step", log)
     log_ = MetricsLog(run.dir, "step", up_to=step)
     t_start, losses = time.perf_counter(), []
 

@@ -78,37 +78,40 @@ def run(params, task_id: str, args) -> None:
     print(f"{len(games)} fresh test games (seed {args.seed}): {len(frames)} frames, {frames.visible.mean():.1%} with a "
           f"visible ball; validation: {len(valid)} frames of {len(valid_games)} games")
 
+    # name -> (detector, {row name: threshold}): one network may be reported at more than one threshold
     detectors = {}
     for path in args.checkpoints:
         from headernet.heatmap import HeatmapBallDetector
 
-        detectors[f"heatmap ({Path(path).name})"] = HeatmapBallDetector(path, "cpu", batch_size=1)
+        name, det = f"heatmap ({Path(path).name})", HeatmapBallDetector(path, "cpu", batch_size=1)
+        thresholds = {name: det.threshold}
         if args.max_false_positives is not None:  # the same network at a threshold chosen for few false balls
-            strict = HeatmapBallDetector(path, "cpu", batch_size=1)
-            s, c = strict.locate(list(valid.images))
-            strict.threshold, _ = threshold_for_false_positives(s, c, valid.centres, valid.visible,
-                                                                args.max_false_positives)
-            detectors[f"heatmap ({Path(path).name}), validation FP <= {args.max_false_positives:g}"] = strict
+            s, c = det.locate(list(valid.images))
+            strict, _ = threshold_for_false_positives(s, c, valid.centres, valid.visible, args.max_false_positives)
+            thresholds[f"{name}, validation FP <= {args.max_false_positives:g}"] = strict
+        detectors[name] = (det, thresholds)
     if not args.no_baseline:
         from headernet.blob_detector import BlobBallDetector
 
         blob = BlobBallDetector()
         s, c = blob.locate(list(valid.images))
         blob.threshold, _ = choose_threshold(s, c, valid.centres, valid.visible)
-        detectors["blob baseline (white top-hat)"] = blob
+        detectors["blob baseline (white top-hat)"] = (blob, {"blob baseline (white top-hat)": blob.threshold})
     if args.rfdetr_weights:
         from headernet.detector import RFDETRDetector
 
-        detectors[f"rfdetr {args.variant} ({Path(args.rfdetr_weights).name})"] = _RFDETRLocator(
-            RFDETRDetector(args.variant, args.rfdetr_weights, "cpu", threshold=0.0))
+        name = f"rfdetr {args.variant} ({Path(args.rfdetr_weights).name})"
+        locator = _RFDETRLocator(RFDETRDetector(args.variant, args.rfdetr_weights, "cpu", threshold=0.0))
+        detectors[name] = (locator, {name: locator.threshold})
 
     report = {"games": [str(g) for g in games], "seed": args.seed, "frames": len(frames),
               "frames_with_ball": int(frames.visible.sum()), "task_id": task_id, "detectors": {}}
-    for name, det in detectors.items():
+    for det, thresholds in detectors.values():  # one pass over the frames and one timing per network
         scores, centres = det.locate(list(frames.images))
-        m = ball_metrics(scores, centres, frames.centres, frames.visible, det.threshold)
-        m["frames_per_s"] = round(frames_per_s(det.locate, frames.images, n=100, batch=1), 1)
-        report["detectors"][name] = m
+        fps = round(frames_per_s(det.locate, frames.images, n=100, batch=1), 1)
+        for row, threshold in thresholds.items():
+            report["detectors"][row] = {**ball_metrics(scores, centres, frames.centres, frames.visible, threshold),
+                                        "frames_per_s": fps}
     if args.builder_check and args.checkpoints:
         report["builder"] = builder_check(games_dir, args.checkpoints[0])
     write_json(args.out, report)

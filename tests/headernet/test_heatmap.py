@@ -99,3 +99,20 @@ def test_training_script_smoke_and_resume(tmp_path, script_main):
     assert ckpt["model_name"] == "BallHeatmapNet" and 0 <= ckpt["detector"]["threshold"] <= 1
     assert train(["--quick", *sets, "steps=12"]) == 0  # the same run, continued to 12 steps
     assert torch.load(run / "last.pt", weights_only=True)["epoch"] == 12
+
+
+def test_evaluation_script_reports_each_threshold_of_one_pass(tmp_path, script_main):
+    """The shipped detector at its own and at a false-positive-constrained threshold, beside the blob baseline."""
+    import json
+
+    evaluate = script_main("evaluate_ball_detector")
+    out = tmp_path / "eval.json"
+    assert evaluate(["--quick", "--checkpoint", "data/pretrained/ball_detector.pt", "--games", "1", "--stride", "20",
+                     "--games-dir", str(tmp_path / "test_games"), "--max-false-positives", "0.05", "--out", str(out),
+                     "--set", f"synth_dir={str(tmp_path / 'valid_games')!r}", "synth_half_s=6.0"]) == 0
+    rows = json.loads(out.read_text())["detectors"]
+    own, strict = rows["heatmap (ball_detector.pt)"], rows["heatmap (ball_detector.pt), validation FP <= 0.05"]
+    assert "blob baseline (white top-hat)" in rows and own["frames_per_s"] == strict["frames_per_s"]
+    lo, hi = sorted((own, strict), key=lambda m: m["threshold"])
+    assert hi["recall_3px"] <= lo["recall_3px"]  # a higher threshold reports fewer balls
+    assert hi["no_ball_false_positive_rate"] <= lo["no_ball_false_positive_rate"]
