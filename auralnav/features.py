@@ -18,7 +18,9 @@ the hand-coded agent) and ``state_vector`` the Q-network's input (E, state_dim):
     memory off: [cues (3 S), x, y, cos, sin]
 
 Cues enter scaled to about unit range (ITD as is, ILD / 10 dB, (VOL + 40 dB) / 10 dB, VOL change / 3 dB),
-positions to [-1, 1] over the room's bounding box.
+positions to [-1, 1] over the room's bounding box (``pose_frame='room'``) or, with
+``pose_frame='odometry'``, as the displacement from the episode's start per ``ODOMETRY_SCALE_M`` metres,
+clipped to [-2, 2] (the same features in a room of any size).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from auralnav.env import BACKWARD, FORWARD
 CUE_SOURCES = ("separator", "images", "mixture")
 N_ACTIONS = 4
 VOL_REF_DB = -40.0  # VOL of a source a few metres away: about -45 to -30 dB (sources at -20 dB FS, 1 / (4 pi r))
+ODOMETRY_SCALE_M = 6.0  # displacements of a few metres (a source is 1-8 m away) enter at about unit size
 SILENT_DB = -90.0  # VOL is clipped here (a silent source: a phone between rings, a found source)
 
 
@@ -46,7 +49,8 @@ def feature_config(params, separator_args: dict | None = None) -> dict[str, Any]
     return {"cue_source": params.cue_source, "n_src": 1 if params.cue_source == "mixture" else params.num_sources,
             "memory": params.memory, "itd_method": params.itd_method, "fs": params.fs, "window": params.window,
             "mic_spacing": params.mic_spacing, "n_fft": params.stft_n_fft, "hop_length": params.stft_hop,
-            "room_lo": [float(v) for v in lo], "room_hi": [float(v) for v in hi], "separator": separator_args}
+            "room_lo": [float(v) for v in lo], "room_hi": [float(v) for v in hi], "pose_frame": params.pose_frame,
+            "separator": separator_args}
 
 
 def state_dim(config: dict[str, Any]) -> int:
@@ -105,6 +109,7 @@ class Step:
     going: np.ndarray  # (E,) +1 / -1: direction of the last move (forward at the start)
     bumped: np.ndarray  # (E,) bool: the previous action was a move and the pose did not change
     pose: np.ndarray  # (E, 4) x, y, cos, sin
+    start: np.ndarray | None = None  # (E, 2) x, y where each environment's episode started
 
 
 class Memory:
@@ -115,6 +120,7 @@ class Memory:
         self.fresh = np.ones(n_envs, dtype=bool)
         self.prev_cues: np.ndarray | None = None
         self.prev_pose = np.zeros((n_envs, 4), np.float32)
+        self.start = np.zeros((n_envs, 2), np.float32)
         self.prev_action = np.full(n_envs, -1)
         self.going = np.ones(n_envs)
         self._last: Step | None = None
@@ -131,12 +137,13 @@ class Memory:
             self.prev_cues = cues.copy()
         fresh = self.fresh
         self.prev_cues[fresh], self.prev_pose[fresh] = cues[fresh], pose[fresh]
+        self.start[fresh] = pose[fresh, :2]
         self.prev_action[fresh], self.going[fresh] = -1, 1.0
         moved = np.linalg.norm(pose[:, :2] - self.prev_pose[:, :2], axis=1) > 1e-6
         bumped = np.isin(self.prev_action, (FORWARD, BACKWARD)) & ~moved
         self.fresh[:] = False
         self._last = Step(cues, self.prev_cues.copy(), self.prev_action.copy(), self.going.copy(), bumped,
-                          np.asarray(pose, np.float32))
+                          np.asarray(pose, np.float32), self.start.copy())
         return self._last
 
     def acted(self, actions: np.ndarray) -> None:
@@ -154,8 +161,14 @@ def scale_cues(cues: np.ndarray) -> np.ndarray:
 
 def state_vector(step: Step, config: dict[str, Any]) -> np.ndarray:
     """The Q-network's input (E, state_dim) float32 (layout in the module docstring)."""
-    lo, hi = np.asarray(config["room_lo"]), np.asarray(config["room_hi"])
-    pose = np.concatenate([(step.pose[:, :2] - lo) / (hi - lo) * 2 - 1, step.pose[:, 2:]], axis=1)
+    if config.get("pose_frame", "room") == "odometry":  # agents saved before pose_frame existed: 'room'
+        if step.start is None:
+            raise ValueError("pose_frame 'odometry' needs the episode's start position (Step.start, from Memory)")
+        xy = np.clip((step.pose[:, :2] - step.start) / ODOMETRY_SCALE_M, -2.0, 2.0)
+    else:
+        lo, hi = np.asarray(config["room_lo"]), np.asarray(config["room_hi"])
+        xy = (step.pose[:, :2] - lo) / (hi - lo) * 2 - 1
+    pose = np.concatenate([xy, step.pose[:, 2:]], axis=1)
     parts = [scale_cues(step.cues)]
     if config["memory"]:
         dvol = np.clip((step.cues[..., 2] - step.prev_cues[..., 2]) / 3, -3, 3)
@@ -165,4 +178,4 @@ def state_vector(step: Step, config: dict[str, Any]) -> np.ndarray:
     return np.concatenate(parts, axis=1).astype(np.float32)
 
 
-__all__ = ["CUE_SOURCES", "CueEncoder", "Memory", "Step", "feature_config", "state_dim", "state_vector"]
+__all__ = ["CUE_SOURCES", "ODOMETRY_SCALE_M", "CueEncoder", "Memory", "Step", "feature_config", "state_dim", "state_vector"]

@@ -21,7 +21,8 @@ from tqdm import tqdm
 
 from auralnav.separation import RnnSeparator, save_separator
 from common.io import write_json
-from common.run import open_run, seed_everything
+from common.plots import plot_curves
+from common.run import MetricsLog, open_run, seed_everything
 from configs.auralnav import AuralNavParams
 
 HELD_OUT_SEED = 10**9  # held-out mixtures use seeds from here on; training seeds stay far below
@@ -89,13 +90,18 @@ def evaluate_separator(separator: RnnSeparator, mix: torch.Tensor, targets: torc
             "si_sdri_db": float((sdr - base).mean()), "mixtures": len(mix)}
 
 
+def _held_out_record(step: int, wall_s: float, report: dict[str, Any]) -> dict[str, Any]:
+    return {"step": step, "wall_s": round(wall_s, 1), **{f"val_{k}": v for k, v in report.items() if k != "mixtures"}}
+
+
 def pretrain_separator(params: AuralNavParams, task_id: str = "1", device: torch.device | str = "cpu",
                        out: str | Path | None = None, fresh: bool = False, log=print) -> dict[str, Any]:
     """Train an RnnSeparator of ``params.separator_config()`` for ``params.pretrain_steps`` steps on fresh
     mixtures; write it (with its held-out SI-SDRi) to ``out`` (default ``params.separator_checkpoint`` or
     ``{run_dir}/separator_{task}.pt``) and a JSON report beside it.
 
-    The run folder is ``{run_dir}/{task}_separator/`` (``common.run.open_run``): it resumes from its last.pt
+    The run folder is ``{run_dir}/{task}_separator/`` (``common.run.open_run``; metrics.jsonl, tensorboard/
+    and curves.png: the loss every 50 steps, held-out SI-SDRi before and after): it resumes from its last.pt
     when that was written with the same parameters, and refuses other parameters (use ``fresh``)."""
     from asteroid.losses import PITLossWrapper, pairwise_neg_sisdr
 
@@ -116,7 +122,13 @@ def pretrain_separator(params: AuralNavParams, task_id: str = "1", device: torch
             optimizer.load_state_dict(run.last["optimizer"])
             start = run.last["epoch"]
             log(f"resumed from {run.last_path} at step {start}")
+        # the run log (metrics.jsonl + TensorBoard): the training loss every 50 steps, held-out SI-SDRi at
+        # the start and the end
+        metrics_log = MetricsLog(run.dir, key="step", up_to=start)
+        wall_before = metrics_log.records[-1]["wall_s"] if metrics_log.records else 0.0
         before = evaluate_separator(separator, *held_out) if start == 0 else None
+        if before is not None:
+            metrics_log.append(_held_out_record(0, 0.0, before))
         loss_fn = PITLossWrapper(pairwise_neg_sisdr, pit_from="pw_mtx")
 
         t0, losses = time.perf_counter(), []
@@ -135,7 +147,15 @@ def pretrain_separator(params: AuralNavParams, task_id: str = "1", device: torch
             if (step + 1) % 50 == 0 or step + 1 == params.pretrain_steps:
                 bar.set_postfix(neg_si_sdr=f"{np.mean(losses[-50:]):.2f}")
                 save_separator(run.last_path, separator, config=run.config, epoch=step + 1, optimizer=optimizer)
+                metrics_log.append({"step": step + 1, "wall_s": round(wall_before + time.perf_counter() - t0, 1),
+                                    "train_loss": float(np.mean(losses[-50:]))})  # negative SI-SDR, dB
         after = evaluate_separator(separator, *held_out)
+        if not any(r["step"] == params.pretrain_steps and "val_si_sdri_db" in r for r in metrics_log.records):
+            metrics_log.append(_held_out_record(params.pretrain_steps, wall_before + time.perf_counter() - t0, after))
+        metrics_log.close()
+        plot_curves(metrics_log.records, run.dir / "curves.png", x="step", x_label="step", panels=[
+            {"title": "training loss (negative SI-SDR, dB)", "series": [("train_loss", "")]},
+            {"title": "held-out SI-SDRi (dB)", "series": [("val_si_sdri_db", "")]}])
         report = {"task_id": task_id, "steps": params.pretrain_steps, "batch_size": params.pretrain_batch_size,
                   "train_time_s": round(time.perf_counter() - t0, 1), "device": str(device), "held_out": after,
                   "before_training": before, "final_train_loss": float(np.mean(losses[-50:])) if losses else None,

@@ -1,12 +1,16 @@
-"""Logging of an agent's training run: CSV files (flushed per row), TensorBoard scalars and the learning curve.
+"""Logging of an agent's training run: the one run log (``common.run.MetricsLog``: metrics.jsonl and
+TensorBoard scalars), episodes.csv (every training episode, flushed per row) and the learning curve.
 
-Metric keys (TensorBoard tags; the CSV files hold the same numbers):
+Lines of metrics.jsonl (TensorBoard tags ``train/...``, ``val/...``, at ``step``, the transition count):
 
-* ``charts/episodic_return``, ``charts/episode_length``, ``charts/success``: each finished training
-  episode (raw environment rewards, unscaled and unshaped), at the transition count it ended.
-* ``charts/epsilon``, ``charts/transitions_per_second``; ``losses/td_loss``, ``losses/margin_loss``,
-  ``losses/q_mean``: means since the last log line.
-* ``val/success_rate``, ``val/mean_steps_to_success``, ``val/mean_return``: greedy validation episodes.
+* every ``log_every`` transitions: ``train_td_loss``, ``train_margin_loss``, ``train_q_mean`` (means since
+  the last line), ``train_success_rate``, ``train_episodic_return``, ``train_episode_length`` (the learner's
+  own episodes finished since the last line, not the demonstrator's; raw rewards), ``train_epsilon``,
+  ``train_transitions_per_second``;
+* every ``validation_every``: ``val_success_rate``, ``val_mean_steps_to_success``, ``val_mean_return``,
+  ``val_mean_found_fraction`` (greedy validation episodes);
+
+each with ``step`` and ``wall_s``.
 """
 
 from __future__ import annotations
@@ -14,6 +18,11 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 from typing import Any
+
+from common.plots import plot_curves
+from common.run import MetricsLog
+
+VAL_KEYS = ("success_rate", "mean_steps_to_success", "mean_return", "mean_found_fraction")
 
 
 class CsvLog:
@@ -34,74 +43,63 @@ class CsvLog:
         self.f.close()
 
 
+def validation_record(entry: dict[str, Any]) -> dict[str, Any]:
+    """A validation entry of a run's ``history`` ({"step", summary keys, "time_s"}) as a metrics.jsonl line."""
+    return {"step": entry["step"], "wall_s": entry["time_s"], **{f"val_{k}": entry[k] for k in VAL_KEYS}}
+
+
 class RunLog:
-    """episodes.csv, validation.csv and TensorBoard events in a run folder."""
+    """metrics.jsonl + TensorBoard (``common.run.MetricsLog``) and episodes.csv in a run folder.
 
-    VAL_KEYS = ("success_rate", "mean_steps_to_success", "mean_return", "mean_found_fraction")
+    Args:
+        run_dir: the run folder.
+        hparams: shown as a table in TensorBoard's text tab.
+        up_to: the transition count of the checkpoint a resumed run continues from (later lines are dropped).
+        history: that checkpoint's validation entries, to rebuild metrics.jsonl in a folder that predates it.
+    """
 
-    def __init__(self, run_dir: Path, hparams: dict[str, Any] | None = None):
-        from torch.utils.tensorboard import SummaryWriter
-
-        self.writer = SummaryWriter(str(run_dir / "tensorboard"))
+    def __init__(self, run_dir: Path, hparams: dict[str, Any] | None = None, up_to: int | None = None,
+                 history: list[dict[str, Any]] | None = None):
+        self.metrics = MetricsLog(run_dir, key="step", up_to=up_to)
+        if history and not self.metrics.records:  # a run folder from before metrics.jsonl (validation.csv)
+            self.metrics.records = [validation_record(h) for h in history]
+            self.metrics.rewrite()
         if hparams:
             table = "\n".join(f"|{k}|{v}|" for k, v in hparams.items())
-            self.writer.add_text("hyperparameters", f"|param|value|\n|-|-|\n{table}")
+            self.metrics.writer.add_text("hyperparameters", f"|param|value|\n|-|-|\n{table}")
         self.episodes = CsvLog(run_dir / "episodes.csv", ["step", "return", "length", "success", "demo"])
-        self.validation = CsvLog(run_dir / "validation.csv", ["step", *self.VAL_KEYS, "time_s"])
+        self._finished: list[tuple[float, int, bool]] = []  # the learner's episodes since the last train line
 
     def episode(self, step: int, ret: float, length: int, success: bool, demo: bool) -> None:
         self.episodes.write([step, round(ret, 3), length, int(success), int(demo)])
         if not demo:
-            self.writer.add_scalar("charts/episodic_return", ret, step)
-            self.writer.add_scalar("charts/episode_length", length, step)
-            self.writer.add_scalar("charts/success", float(success), step)
+            self._finished.append((ret, length, success))
 
-    def scalars(self, step: int, values: dict[str, float]) -> None:
-        for tag, value in values.items():
-            self.writer.add_scalar(tag, value, step)
+    def train(self, step: int, wall_s: float, values: dict[str, float]) -> None:
+        """A training line: ``values`` (keys without the ``train_`` prefix) and the episodes since the last one."""
+        record = {"step": step, "wall_s": round(wall_s, 1), **{f"train_{k}": float(v) for k, v in values.items()}}
+        if self._finished:
+            rets, lengths, wins = zip(*self._finished, strict=True)
+            record |= {"train_success_rate": sum(wins) / len(wins), "train_episodic_return": sum(rets) / len(rets),
+                       "train_episode_length": sum(lengths) / len(lengths)}
+            self._finished = []
+        self.metrics.append(record)
 
-    def validated(self, step: int, summary: dict[str, Any], time_s: float) -> None:
-        self.validation.write([step, *(summary[k] for k in self.VAL_KEYS), round(time_s, 1)])
-        self.scalars(step, {f"val/{k}": summary[k] for k in self.VAL_KEYS if summary[k] is not None})
+    def validated(self, entry: dict[str, Any]) -> None:
+        """A validation line from the history entry {"step", summary keys, "time_s"}."""
+        self.metrics.append(validation_record(entry))
 
     def close(self) -> None:
-        self.writer.close()
+        self.metrics.close()
         self.episodes.close()
-        self.validation.close()
 
 
-def plot_learning_curve(history: list[dict[str, Any]], episodes_csv: Path, out: Path, title: str = "",
-                        reference: dict[str, dict] | None = None) -> Path:
-    """Validation success and steps to success against transitions, with the training episodes' success
-    (a moving average over 50 episodes, the learner's own, not the demonstrator's) and optional reference
-    lines ``{name: summary}`` (e.g. the hand-coded agent's)."""
-    import numpy as np
-
-    from common.plots import pyplot, save_figure
-
-    plt = pyplot()
-    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(8, 6.5), sharex=True)
-    steps = [h["step"] for h in history]
-    ax1.plot(steps, [h["success_rate"] for h in history], "o-", label="validation, greedy")
-    if episodes_csv.exists():
-        rows = list(csv.DictReader(episodes_csv.open()))
-        rows = [r for r in rows if r["demo"] == "0"]
-        if len(rows) >= 10:
-            k = min(50, len(rows))
-            wins = np.convolve([float(r["success"]) for r in rows], np.ones(k) / k, mode="valid")
-            ax1.plot([int(r["step"]) for r in rows][k - 1:], wins, "-", alpha=0.6,
-                     label=f"training episodes ({k}-episode mean)")
-    ax2.plot(steps, [h["mean_steps_to_success"] if h["mean_steps_to_success"] is not None else np.nan for h in history],
-             "o-", label="validation, greedy")
-    for name, s in (reference or {}).items():
-        ax1.axhline(s["success_rate"], ls="--", lw=1, color="0.4")
-        ax1.annotate(name, (0, s["success_rate"]), fontsize=8, color="0.3")
-        if s.get("mean_steps_to_success") is not None:
-            ax2.axhline(s["mean_steps_to_success"], ls="--", lw=1, color="0.4")
-            ax2.annotate(name, (0, s["mean_steps_to_success"]), fontsize=8, color="0.3")
-    ax1.set_ylabel("success rate"), ax1.set_ylim(-0.02, 1.02), ax1.legend(fontsize=8, loc="lower right")
-    ax2.set_ylabel("mean steps to success"), ax2.set_xlabel("transitions")
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    return save_figure(fig, out)
+def plot_learning_curve(records: list[dict[str, Any]], out: Path, title: str = "") -> Path:
+    """The run's curves from its metrics.jsonl records: success (greedy validation, and the learner's own
+    training episodes), validation steps to success, and the TD loss, against transitions."""
+    return plot_curves(records, out, x="step", x_label="transitions", title=title, panels=[
+        {"title": "success rate", "series": [("val_success_rate", "validation, greedy"),
+                                             ("train_success_rate", "training episodes")], "ylim": (-0.02, 1.02)},
+        {"title": "validation: mean steps to success", "series": [("val_mean_steps_to_success", "")]},
+        {"title": "TD loss", "series": [("train_td_loss", "")], "yscale": "log"},
+    ])

@@ -17,8 +17,8 @@ After CleanRL's ``dqn.py``. One round of the loop is one action in each of ``num
               the evaluation seeds); best.pt keeps the best (success rate, then fewest steps);
 6. checkpoint last.pt, with the optimizer, the target and the replay, so a killed run resumes where it was.
 
-The run folder (``common.run.open_run``) holds config.json, last.pt, best.pt, episodes.csv,
-validation.csv, tensorboard/ (metrics: ``auralnav.runlog``) and learning_curve.png. A checkpoint carries
+The run folder (``common.run.open_run``) holds config.json, last.pt, best.pt, metrics.jsonl and
+tensorboard/ (the one run log; keys in ``auralnav.runlog``), episodes.csv and learning_curve.png. A checkpoint carries
 the separator it was trained with, so ``scripts/evaluate_auralnav.py --agent best.pt`` needs nothing else.
 """
 
@@ -89,7 +89,8 @@ def train(params: AuralNavParams, task_id: str = "1", job_id: str = "1", fresh: 
             history, best = list(run.last["history"]), run.last["best"]
             log(f"resumed from {run.last_path} at transition {step}")
         rng = np.random.default_rng(p.train_seed + step)  # exploration
-        logger = RunLog(run.dir, {k: v for k, v in run.config.items() if not isinstance(v, (list, dict))})
+        logger = RunLog(run.dir, {k: v for k, v in run.config.items() if not isinstance(v, (list, dict))},
+                        up_to=step, history=history)
         log(f"state: {state_dim(features)} features ({features['cue_source']} cues, memory {features['memory']}); "
             f"replay {p.replay_capacity:,} transitions, {replay.nbytes / 1e6:.1f} MB")
 
@@ -193,10 +194,10 @@ def train(params: AuralNavParams, task_id: str = "1", job_id: str = "1", fresh: 
                 target_network.load_state_dict(q_network.state_dict())
 
             if step // p.log_every != (step - p.num_envs) // p.log_every and stats["td"]:
-                rate = step / (time.perf_counter() - t0 + time_before + 1e-9)
-                logger.scalars(step, {"losses/td_loss": np.mean(stats["td"]), "losses/margin_loss": np.mean(stats["margin"]),
-                                      "losses/q_mean": np.mean(stats["q"]), "charts/epsilon": eps,
-                                      "charts/transitions_per_second": rate})
+                wall_s = time.perf_counter() - t0 + time_before
+                logger.train(step, wall_s, {"td_loss": np.mean(stats["td"]), "margin_loss": np.mean(stats["margin"]),
+                                            "q_mean": np.mean(stats["q"]), "epsilon": eps,
+                                            "transitions_per_second": step / (wall_s + 1e-9)})
                 stats = {"td": [], "margin": [], "q": []}
 
             # --- 5. validate greedily on the validation seeds, keep the best; 6. checkpoint ------------------
@@ -207,7 +208,7 @@ def train(params: AuralNavParams, task_id: str = "1", job_id: str = "1", fresh: 
                 q_network.train()
                 elapsed = time.perf_counter() - t0 + time_before
                 history.append({"step": step, **summary, "time_s": round(elapsed, 1)})
-                logger.validated(step, summary, elapsed)
+                logger.validated(history[-1])
                 steps_to_success = summary["mean_steps_to_success"] or float("inf")
                 if (summary["success_rate"], -steps_to_success) > (best["success_rate"],
                                                                    -(best["mean_steps_to_success"] or float("inf"))):
@@ -220,7 +221,7 @@ def train(params: AuralNavParams, task_id: str = "1", job_id: str = "1", fresh: 
                     f"best {best['success_rate']:.2f} @ {best['step']} | {elapsed / 60:.1f} min")
 
         logger.close()
-        plot_learning_curve(history, run.dir / "episodes.csv", run.dir / "learning_curve.png",
+        plot_learning_curve(logger.metrics.records, run.dir / "learning_curve.png",
                             title=f"AuralNav task {task_id}, job {job_id}: {features['cue_source']} cues")
         return {"best": best, "history": history, "run_dir": str(run.dir),
                 "train_time_s": history[-1]["time_s"] if history else 0.0}

@@ -27,10 +27,11 @@ def save_figure(fig, out: str | Path, dpi: int = 100) -> Path:
 
 
 def plot_curves(records: list[dict], out: str | Path, x: str, x_label: str, panels: list[dict],
-                x_scale: float = 1.0, dpi: int = 90) -> Path:
+                x_scale: float = 1.0, dpi: int = 90, title: str = "") -> Path:
     """A run's curves from its ``metrics.jsonl`` records: one panel per dict of ``panels`` side by side, each
     ``{"title", "series": [(key, label), ...], "ylabel"?, "ylim"?, "yscale"?, "goal"?}`` (``goal``: a dotted
-    line), plotted against ``record[x] * x_scale``. Records lacking a key are skipped for that series."""
+    line), plotted against ``record[x] * x_scale``. Records lacking a key are skipped for that series;
+    ``title`` goes above the panels."""
     plt = pyplot()
     fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 3.8), squeeze=False)
     for ax, panel in zip(axes[0], panels, strict=True):
@@ -42,5 +43,7 @@ def plot_curves(records: list[dict], out: str | Path, x: str, x_label: str, pane
         ax.set(xlabel=x_label, title=panel["title"], **{k: panel[k] for k in ("ylabel", "ylim", "yscale") if k in panel})
         if len(panel["series"]) > 1 or panel["series"][0][1]:
             ax.legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
     fig.tight_layout()
     return save_figure(fig, out, dpi=dpi)

@@ -149,10 +149,15 @@ class MetricsLog:
 
             self.writer = SummaryWriter(str(Path(run_dir) / "tensorboard"))
 
-    def append(self, record: dict[str, Any]) -> None:
-        self.records.append(record)
+    def rewrite(self) -> None:
+        """Write ``records`` to metrics.jsonl (atomically): after ``append``, or after a trainer rebuilt them
+        from the checkpoint of a run folder that predates metrics.jsonl."""
         text = "".join(json.dumps(r) + "\n" for r in self.records).encode()
         atomic_write(self.path, lambda f: f.write(text))
+
+    def append(self, record: dict[str, Any]) -> None:
+        self.records.append(record)
+        self.rewrite()
         if self.writer is not None:
             for name, value in record.items():
                 if name != self.key and isinstance(value, (int, float)) and not isinstance(value, bool):

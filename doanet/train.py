@@ -20,7 +20,8 @@ from tqdm import tqdm
 from common.checkpoint import load_checkpoint, save_checkpoint
 from common.device import pick_device
 from common.io import write_json
-from common.run import Run, open_run, seed_everything
+from common.plots import plot_curves
+from common.run import MetricsLog, Run, open_run, seed_everything
 from common.schedules import learning_rate
 from configs.doanet import DOAnetParams
 from doanet import distributed
@@ -113,7 +114,8 @@ def train(params: DOAnetParams, task_id: str = "1", job_id: str = "1", device: s
           log=print) -> dict[str, Any]:
     """Train on the training folds, select on validation LE, report the test fold. Writes
     ``{model_dir}/{stem}_model.pt``, ``{stem}_curves.png``, ``{stem}_metrics.json`` and the run folder
-    ``{run_dir}/{task}_{job}/`` (config.json, last.pt, best.pt, tensorboard/ scalars under train/ and val/).
+    ``{run_dir}/{task}_{job}/`` (config.json, last.pt, best.pt, metrics.jsonl and tensorboard/:
+    common.run.MetricsLog, one line per epoch).
     Launched by ``torchrun`` it trains with DistributedDataParallel (see doanet/distributed.py)."""
     ctx = distributed.setup(pick_device(device))
     try:
@@ -187,9 +189,12 @@ def _fit(params: DOAnetParams, run: Run, loaders: dict, hnet, in_channels: int, 
     total_steps, warmup_steps = steps_per_epoch * params.nb_epochs, steps_per_epoch * params.warmup_epochs
 
     # --- epochs -------------------------------------------------------------------------------------------
-    from torch.utils.tensorboard import SummaryWriter
-
-    writer = SummaryWriter(str(run.dir / "tensorboard")) if ctx.is_main else None
+    metrics_log = MetricsLog(run.dir, key="epoch", up_to=start) if ctx.is_main else None
+    if metrics_log is not None and len(metrics_log.records) < len(history):
+        # a run folder from before metrics.jsonl: its epochs so far, from the checkpoint's history
+        metrics_log.records = [metrics_record(h, h["epoch"] * steps_per_epoch, sum(x["time_s"] for x in history[:n + 1]))
+                               for n, h in enumerate(history)]
+        metrics_log.rewrite()
     for epoch in range(start, params.nb_epochs):
         t0 = time.perf_counter()
         model.train()
@@ -231,14 +236,15 @@ def _fit(params: DOAnetParams, run: Run, loaders: dict, hnet, in_channels: int, 
         if ctx.is_main:
             save_checkpoint(last_path, model, config=config, epoch=epoch, optimizer=optimizer,
                             extra={"best": best, "history": history, "grad_scaler": scaler.state_dict()})
-            _log_scalars(writer, epoch + 1, train_losses, val)
+            metrics_log.append(metrics_record(history[-1], steps_per_epoch * (epoch + 1),
+                                              sum(h["time_s"] for h in history), optimizer.param_groups[0]["lr"]))
         o, c = val["original"], val["clear_mot"]
         log(f"epoch {epoch + 1:>3}/{params.nb_epochs} | {t_train:5.1f}s | train loss {train_losses['loss']:.4f} | "
             f"val loss {val['loss']:.4f} | LE {o['LE']:.1f} MOTA {o['MOTA']:.1f} IDS {o['IDS']} LR {o['LR']:.1f} "
             f"LP {o['LP']:.1f} LF {o['LF']:.1f} | CLEAR-MOT MOTA {c['MOTA']:.3f} MOTP {c['MOTP']:.1f} IDSW {c['IDSW']} | "
             f"best LE {best['LE']:.1f} @ {best['epoch'] + 1}")
-    if writer is not None:
-        writer.close()
+    if metrics_log is not None:
+        metrics_log.close()
     distributed.barrier(ctx)  # best.pt is complete before any rank reads it
 
     # --- the best epoch on the test fold ----------------------------------------------------------------------
@@ -253,7 +259,7 @@ def _fit(params: DOAnetParams, run: Run, loaders: dict, hnet, in_channels: int, 
         save_checkpoint(model_path, model, config=config, epoch=best["epoch"], metrics={"test": test},
                         extra=feature_norm)
         write_json(model_path.with_name(f"{stem}_metrics.json"), metrics)
-        _plot_history(history, model_path.with_name(f"{stem}_curves.png"))
+        plot_run_curves(metrics_log.records, model_path.with_name(f"{stem}_curves.png"))
     o = test["original"]
     log(f"test (best epoch {best['epoch'] + 1}): LE {o['LE']:.1f} MOTA {o['MOTA']:.1f} LR {o['LR']:.1f} LP {o['LP']:.1f} "
         f"LF {o['LF']:.1f} | CLEAR-MOT MOTA {test['clear_mot']['MOTA']:.3f} MOTP {test['clear_mot']['MOTP']:.1f}")
@@ -261,28 +267,24 @@ def _fit(params: DOAnetParams, run: Run, loaders: dict, hnet, in_channels: int, 
     return metrics
 
 
-def _log_scalars(writer, step: int, train_losses: dict[str, float], val: dict[str, Any]) -> None:
-    """TensorBoard: training losses under train/, validation loss and metrics under val/."""
-    for k, v in train_losses.items():
-        writer.add_scalar(f"train/{k}", v, step)
-    writer.add_scalar("val/loss", val["loss"], step)
-    for k in ("LE", "MOTA", "LR", "LP", "LF"):
-        writer.add_scalar(f"val/original_{k}", val["original"][k], step)
-    for k in ("MOTA", "MOTP", "IDSW", "F"):
-        writer.add_scalar(f"val/clear_mot_{k}", val["clear_mot"][k], step)
+def metrics_record(entry: dict[str, Any], step: int, wall_s: float, lr: float | None = None) -> dict[str, Any]:
+    """One epoch's line of metrics.jsonl (common.run.MetricsLog) from its ``history`` entry: the training
+    losses as ``train_<name>`` (``train_loss`` the total), the validation loss, the original metrics
+    (``val_LE`` ...) and CLEAR-MOT (``val_clear_mot_MOTA`` ...)."""
+    record: dict[str, Any] = {"epoch": entry["epoch"], "step": step, "wall_s": round(wall_s, 2)}
+    if lr is not None:
+        record["lr"] = lr
+    record |= {"train_loss" if k == "loss" else f"train_{k}": v for k, v in entry["train"].items()}
+    record["val_loss"] = entry["val_loss"]
+    record |= {f"val_{k}": entry["val"][k] for k in ("LE", "MOTA", "IDS", "LR", "LP", "LF")}
+    record |= {f"val_clear_mot_{k}": entry["val_clear_mot"][k] for k in ("MOTA", "MOTP", "IDSW", "F")}
+    return record
 
 
-def _plot_history(history: list[dict[str, Any]], out: Path) -> None:
-    from common.plots import pyplot, save_figure
-
-    plt = pyplot()
-    epochs = [h["epoch"] for h in history]
-    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(8, 6), sharex=True)
-    ax1.plot(epochs, [h["train"]["loss"] for h in history], label="train")
-    ax1.plot(epochs, [h["val_loss"] for h in history], label="val")
-    ax1.set_ylabel("loss"), ax1.legend()
-    ax2.plot(epochs, [h["val"]["LE"] for h in history], label="val LE (deg)")
-    ax2.plot(epochs, [h["val_clear_mot"]["MOTP"] for h in history], label="val CLEAR-MOT MOTP (deg)")
-    ax2.set_xlabel("epoch"), ax2.legend()
-    fig.tight_layout()
-    save_figure(fig, out)
+def plot_run_curves(records: list[dict[str, Any]], out: Path) -> Path:
+    """A run's curves PNG from its metrics.jsonl records: losses, and the validation LE and MOTP."""
+    return plot_curves(records, out, x="epoch", x_label="epoch", panels=[
+        {"title": "loss", "series": [("train_loss", "train"), ("val_loss", "validation")]},
+        {"title": "validation (degrees)", "series": [("val_LE", "LE"), ("val_clear_mot_MOTP", "CLEAR-MOT MOTP")]},
+        {"title": "validation CLEAR-MOT MOTA", "series": [("val_clear_mot_MOTA", "")]},
+    ])

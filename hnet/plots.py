@@ -3,27 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from common.plots import pyplot, save_figure
-
-
-def plot_training_curves(history: list[dict[str, Any]], out: str | Path, reference_exact_acc: float) -> Path:
-    """Losses (train, val) and validation error (1 - exact accuracy, 1 - positive F1) per epoch."""
-    plt = pyplot()
-    epochs = [h["epoch"] for h in history]
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.5))
-    ax1.semilogy(epochs, [sum(h["train_loss"]) for h in history], label="train")
-    ax1.semilogy(epochs, [sum(h["val_loss"]) for h in history], label="val")
-    ax1.set_xlabel("epoch"), ax1.set_ylabel("BCE per example (3 heads)"), ax1.legend()
-    ax2.plot(epochs, [1 - h["val_exact_acc"] for h in history], label="1 - exact acc")
-    ax2.plot(epochs, [1 - h["val_pos_f1"] for h in history], label="1 - positive F1")
-    ax2.axhline(1 - reference_exact_acc, ls="--", c="gray", lw=0.8, label="original checkpoint, 1 - exact acc")
-    ax2.set_yscale("log"), ax2.set_xlabel("epoch"), ax2.set_title("validation error"), ax2.legend()
-    fig.tight_layout()
-    return save_figure(fig, out, dpi=110)
 
 
 def pick_examples(split: dict, pred: np.ndarray, n: int, errors_only: bool = False, seed: int = 0) -> np.ndarray:

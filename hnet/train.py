@@ -6,7 +6,6 @@ loop of epochs (learning rate, train pass, validation, checkpoint, log), then th
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Any
@@ -19,14 +18,14 @@ from tqdm import tqdm
 from common import schedules
 from common.checkpoint import save_checkpoint
 from common.device import pick_device
-from common.io import atomic_write, write_json
-from common.run import Run, open_run
+from common.io import write_json
+from common.plots import plot_curves
+from common.run import MetricsLog, Run, open_run
 from configs.hnet import HNetParams
 from hnet.checkpoint import load_hnet
 from hnet.data import data_signature, load_split, split_path
 from hnet.metrics import association_report
 from hnet.model import HNetGRU
-from hnet.plots import plot_training_curves
 
 # The original checkpoint's figures on the original's test distribution (shared/reference, measured):
 # training "passes the original" once validation beats all three.
@@ -171,7 +170,7 @@ def train(
 ) -> dict[str, Any]:
     """Train HNetGRU on ``params.data_dir``; resume from the run's ``last.pt`` unless ``fresh``.
 
-    Writes ``{run_dir}/{task}_{job}/`` (config.json, last.pt, best.pt, history.jsonl, metrics.json,
+    Writes ``{run_dir}/{task}_{job}/`` (config.json, last.pt, best.pt, metrics.jsonl + tensorboard/, metrics.json,
     curves.png) and exports the best model to ``{model_dir}/{model_name}`` with its metrics JSON.
     Returns the test report of the best epoch.
     """
@@ -218,7 +217,12 @@ def _fit(params: HNetParams, run: Run, data: dict[str, dict[str, Any]], dev: tor
         passed_at = ckpt.get("passed_original_at")
         generator.set_state(ckpt["generator_state"])  # the batch order continues where it stopped
         log(f"resumed from {last_path} at epoch {start_epoch}")
-    elapsed = history[-1]["elapsed_s"] if history else 0.0
+    history = [_as_record(h) for h in history]
+    elapsed = history[-1]["wall_s"] if history else 0.0
+    metrics_log = MetricsLog(run_dir, key="epoch", up_to=start_epoch)
+    if len(metrics_log.records) < len(history):  # a run folder from before metrics.jsonl (it had history.jsonl)
+        metrics_log.records = list(history)
+        metrics_log.rewrite()
 
     # --- epochs ---------------------------------------------------------------------------------------
     for epoch in range(start_epoch, params.nb_epochs):
@@ -245,11 +249,15 @@ def _fit(params: HNetParams, run: Run, data: dict[str, dict[str, Any]], dev: tor
             save_checkpoint(best_path, model, config=config, epoch=epoch, metrics={"val": val})
         if passed_at is None and passes_original(val):
             passed_at = {"epoch": epoch + 1, "elapsed_s": round(elapsed, 1)}
+        # one line of metrics.jsonl (common.run.MetricsLog): losses summed over the three heads, and per head
         history.append({
-            "epoch": epoch + 1, "lr": lr, "train_loss": train_loss, "val_loss": val["loss"],
-            "val_exact_acc": val["exact_acc"], "val_pos_f1": val["pos_f1"], "val_weighted_f1": val["weighted_f1"],
-            "val_worst_case": val["worst_case"], "time_train_s": t_train, "time_val_s": t_val, "elapsed_s": elapsed,
+            "epoch": epoch + 1, "step": (epoch + 1) * steps_per_epoch, "wall_s": round(elapsed, 2), "lr": lr,
+            "train_loss": sum(train_loss), "train_loss_heads": train_loss, "val_loss": sum(val["loss"]),
+            "val_loss_heads": val["loss"], "val_exact_acc": val["exact_acc"], "val_pos_f1": val["pos_f1"],
+            "val_weighted_f1": val["weighted_f1"], "val_worst_case": val["worst_case"], "time_train_s": t_train,
+            "time_val_s": t_val,
         })
+        metrics_log.append(history[-1])
         save_checkpoint(last_path, model, config=config, epoch=epoch, optimizer=optimizer,
                         extra={"best": best, "history": history, "passed_original_at": passed_at, "init_seed": seed,
                                "generator_state": generator.get_state()})
@@ -273,15 +281,29 @@ def _fit(params: HNetParams, run: Run, data: dict[str, dict[str, Any]], dev: tor
     save_checkpoint(model_path, model.fold_attention_scale(), config=config, epoch=best["epoch"],
                     metrics={"val": metrics["val"], "test": test})
     write_json(Path(params.model_dir) / "hnet_metrics.json", metrics)
-    _write_history(run_dir, history)
+    metrics_log.close()
+    plot_run_curves(metrics_log.records, run_dir / "curves.png", ORIGINAL_FIGURES["exact_acc"])
     log(f"best epoch {best['epoch'] + 1}: test exact {test['exact_acc']:.4f} pos_f1 {test['pos_f1']:.4f} "
         f"wF1 {test['weighted_f1']:.4f} worst {test['worst_case'][0]}={test['worst_case'][1]:.4f}")
     log(f"wrote {model_path}, {Path(params.model_dir) / 'hnet_metrics.json'} and {run_dir}/")
     return metrics
 
 
-def _write_history(run_dir: Path, history: list[dict[str, Any]]) -> None:
-    """history.jsonl and curves.png (losses and validation accuracy per epoch)."""
-    atomic_write(run_dir / "history.jsonl", lambda f: f.write("".join(json.dumps(h) + "\n" for h in history).encode()))
-    if history:
-        plot_training_curves(history, run_dir / "curves.png", ORIGINAL_FIGURES["exact_acc"])
+def _as_record(entry: dict[str, Any]) -> dict[str, Any]:
+    """A history entry of a checkpoint written before metrics.jsonl (per-head loss lists, ``elapsed_s``) in
+    today's keys; today's entries unchanged."""
+    if not isinstance(entry.get("train_loss"), list):
+        return entry
+    return {**entry, "wall_s": entry["elapsed_s"], "train_loss": sum(entry["train_loss"]),
+            "train_loss_heads": entry["train_loss"], "val_loss": sum(entry["val_loss"]), "val_loss_heads": entry["val_loss"]}
+
+
+def plot_run_curves(records: list[dict[str, Any]], out: Path, reference_exact_acc: float) -> Path:
+    """A run's curves PNG from its metrics.jsonl records: losses (three heads summed) and validation accuracy,
+    with the original checkpoint's exact accuracy as a dotted line."""
+    return plot_curves(records, out, x="epoch", x_label="epoch", panels=[
+        {"title": "BCE per example (3 heads)", "series": [("train_loss", "train"), ("val_loss", "validation")],
+         "yscale": "log"},
+        {"title": "validation", "series": [("val_exact_acc", "exact accuracy"), ("val_pos_f1", "positive F1")],
+         "goal": reference_exact_acc},
+    ])

@@ -7,7 +7,7 @@
 
 Pretrain the separator first (scripts/pretrain_separator.py <task-id>; task 8's is shipped in
 data/pretrained/). Writes <run_dir>/<task>_<job>/: config.json, last.pt (resume), best.pt (best greedy
-validation), episodes.csv, validation.csv, tensorboard/, learning_curve.png (auralnav/train.py).
+validation), metrics.jsonl + tensorboard/ (the run log), episodes.csv, learning_curve.png (auralnav/train.py).
 Evaluate with: python3 scripts/evaluate_auralnav.py --agent <run_dir>/<task>_<job>/best.pt --episodes 100
 """
 

@@ -4,7 +4,7 @@
     python3 scripts/train_hnet.py 999                # quick_test (also: --quick)
     python3 scripts/train_hnet.py 1 2 --set nb_epochs=50 --device cpu
 
-Writes data/runs/hnet/<task>_<job>/ (config.json, last.pt, best.pt, history.jsonl, metrics.json,
+Writes data/runs/hnet/<task>_<job>/ (config.json, last.pt, best.pt, metrics.jsonl + tensorboard/, metrics.json,
 curves.png) and the best model to <model_dir>/hnet_model.pt. Re-running the same task and job resumes
 from last.pt; --fresh starts over.
 """

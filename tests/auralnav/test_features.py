@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from auralnav.env import BACKWARD, FORWARD, TURN_LEFT, make_env
-from auralnav.features import CueEncoder, Memory, feature_config, state_dim, state_vector
+from auralnav.features import ODOMETRY_SCALE_M, CueEncoder, Memory, feature_config, state_dim, state_vector
 from configs.auralnav import get_params
 
 
@@ -85,3 +85,29 @@ def test_encoder_cues_are_sorted_and_ideal_separation_needs_images():
     assert mixture(obs["audio"][None]).shape == (1, 1, 3)
     with pytest.raises(ValueError, match="needs a separator"):
         CueEncoder(feature_config(get_params("8")))
+
+
+@pytest.mark.parametrize("room_side", [5.0, 14.0])
+def test_odometry_pose_is_the_displacement_from_the_start_in_any_room(room_side):
+    params = get_params("13", cue_source="images", pose_frame="odometry", room_side_range=(room_side, room_side))
+    config = feature_config(params)
+    m = Memory(2)
+    start = np.concatenate([pose(1.0, 1.0), pose(room_side - 1.0, 2.0)])
+    m.observe(np.concatenate([cues_of(-30.0, -40.0)] * 2), start)
+    m.acted(np.array([FORWARD, FORWARD]))
+    moved = np.concatenate([pose(1.0 + 3.0, 1.0), pose(room_side - 1.0 - 30.0, 2.0)])  # 3 m; 30 m (clipped)
+    x = state_vector(m.observe(np.concatenate([cues_of(-30.0, -40.0)] * 2), moved), config)
+    np.testing.assert_allclose(x[:, -4:-2], [[3.0 / ODOMETRY_SCALE_M, 0.0], [-2.0, 0.0]])
+    m.reset(1)  # a new episode starts where it is: displacement zero again
+    x = state_vector(m.observe(np.concatenate([cues_of(-30.0, -40.0)] * 2), moved), config)
+    np.testing.assert_allclose(x[1, -4:-2], [0.0, 0.0])
+
+
+def test_checkpoints_without_pose_frame_read_room_coordinates():
+    config = feature_config(get_params("8", cue_source="images"))
+    legacy = {k: v for k, v in config.items() if k != "pose_frame"}
+    m = Memory(1)
+    step = m.observe(cues_of(-30.0, -40.0), pose(8.0, 0.0))
+    np.testing.assert_array_equal(state_vector(step, legacy), state_vector(step, config))
+    with pytest.raises(ValueError, match="pose_frame"):
+        get_params("8", pose_frame="gps")

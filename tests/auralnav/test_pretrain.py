@@ -4,6 +4,7 @@ import torch
 
 from auralnav.env import AudioEnv
 from auralnav.pretrain import best_permutation_si_sdr, mixtures, si_sdr
+from common.run import read_metrics
 from configs.auralnav import get_params
 
 
@@ -54,6 +55,10 @@ def test_pretraining_resumes_and_refuses_other_parameters(tmp_path, fast):
     lines = []
     pretrain_separator(params, "999", out=out, log=lines.append)
     assert any("resumed from" in line and "at step 2" in line for line in lines)
+    records = read_metrics(tmp_path / "999_separator" / "metrics.jsonl")
+    # held-out SI-SDRi before (step 0) and after (step 2), the loss at the last step; the resume added nothing
+    assert [(r["step"], "val_si_sdri_db" in r) for r in records] == [(0, True), (2, False), (2, True)]
+    assert (tmp_path / "999_separator" / "curves.png").is_file()
     other = get_params("999", **fast, run_dir=str(tmp_path), pretrain_steps=2, pretrain_batch_size=2,
                        pretrain_eval_mixtures=2, pretrain_lr=1e-2)
     with pytest.raises(ValueError, match="was written with other parameters \\(differing: pretrain_lr\\); use another"):

@@ -5,6 +5,7 @@ import torch
 from auralnav.agents import load_learned_agent
 from auralnav.env import make_env
 from auralnav.train import distance_to_target, train
+from common.run import read_metrics
 from configs.auralnav import get_params
 
 QUIET = {"log": lambda _: None}
@@ -56,13 +57,18 @@ def test_run_writes_its_folder_resumes_and_refuses_other_parameters(tmp_path, fa
     params = tiny(tmp_path, fast)
     result = train(params, "999", "t", **QUIET)
     run = tmp_path / "999_t"
-    for name in ("config.json", "last.pt", "best.pt", "episodes.csv", "validation.csv", "learning_curve.png"):
+    for name in ("config.json", "last.pt", "best.pt", "episodes.csv", "metrics.jsonl", "learning_curve.png"):
         assert (run / name).is_file(), name
-    assert len((run / "validation.csv").read_text().splitlines()) == 1 + 2  # header + at 12 and 24
+    validations = [r for r in read_metrics(run / "metrics.jsonl") if "val_success_rate" in r]
+    assert [r["step"] for r in validations] == [12, 24] and all("wall_s" in r for r in validations)
     assert [h["step"] for h in result["history"]] == [12, 24]
     lines = []
     train(params, "999", "t", log=lines.append)  # same parameters: resumes at 24, which is the end
     assert any("resumed from" in line and "at transition 24" in line for line in lines)
+    assert [r["step"] for r in read_metrics(run / "metrics.jsonl") if "val_success_rate" in r] == [12, 24]
+    (run / "metrics.jsonl").unlink()  # a run folder from before metrics.jsonl: rebuilt from the checkpoint
+    train(params, "999", "t", **QUIET)
+    assert [r["step"] for r in read_metrics(run / "metrics.jsonl")] == [12, 24]
     with pytest.raises(ValueError, match="was written with other parameters \\(differing: lr\\)"):
         train(tiny(tmp_path, fast, lr=1e-2), "999", "t", **QUIET)
     train(tiny(tmp_path, fast, lr=1e-2), "999", "t", fresh=True, **QUIET)

@@ -1,11 +1,12 @@
 import itertools
-import json
+from pathlib import Path
 
 import pytest
 import torch
 import torch.nn.functional as F
 
 from common.checkpoint import load_checkpoint
+from common.run import read_metrics
 from configs.hnet import get_params
 from hnet.data import generate_dataset
 from hnet.train import hnet_losses, learning_rate, train
@@ -70,8 +71,22 @@ def test_interrupted_run_resumes_to_the_same_weights(tiny_hnet_params, tmp_path)
     for k in a:
         torch.testing.assert_close(a[k], b[k])
     assert resumed["test"]["exact_acc"] == full["test"]["exact_acc"]
-    history = [json.loads(x) for x in open(f"{p.run_dir}/999_cut/history.jsonl")]
-    assert [h["epoch"] for h in history] == [1, 2]
+    history = read_metrics(f"{p.run_dir}/999_cut/metrics.jsonl")
+    assert [h["epoch"] for h in history] == [1, 2]  # the interrupted epoch's line was not kept twice
+    assert {"step", "wall_s", "train_loss", "val_loss", "val_exact_acc"} <= set(history[0])
+
+
+def test_a_run_folder_from_before_metrics_jsonl_resumes_with_its_curves(tiny_hnet_params):
+    """Old checkpoints kept per-head loss lists and ``elapsed_s`` in their history and no metrics.jsonl."""
+    from hnet.train import _as_record, plot_run_curves
+
+    old = {"epoch": 1, "train_loss": [0.1, 0.2, 0.3], "val_loss": [0.2, 0.2, 0.2], "val_exact_acc": 0.9,
+           "val_pos_f1": 0.95, "elapsed_s": 12.5}
+    record = _as_record(old)
+    assert record["train_loss"] == pytest.approx(0.6) and record["wall_s"] == 12.5
+    assert record["train_loss_heads"] == [0.1, 0.2, 0.3] and _as_record(record) == record
+    out = plot_run_curves([record, {**record, "epoch": 2}], Path(tiny_hnet_params.run_dir) / "c.png", 0.99)
+    assert out.stat().st_size > 1000
 
 
 def test_resume_with_other_parameters_is_refused(tiny_hnet_params):

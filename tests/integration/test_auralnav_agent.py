@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from common.run import read_metrics
 from tests.script_runner import run_script
 
 pytestmark = pytest.mark.slow
@@ -20,10 +21,12 @@ def test_pretrain_train_resume_evaluate(tmp_path, monkeypatch):
     sets = ["--set", f"run_dir={tmp_path}", f"separator_checkpoint={sep}", "total_steps=120", "validation_every=60"]
     out = run_script("train_auralnav.py", "999", "t", "--device", "cpu", *sets)
     run = tmp_path / "999_t"
-    for name in ("config.json", "last.pt", "best.pt", "episodes.csv", "validation.csv", "learning_curve.png"):
+    for name in ("config.json", "last.pt", "best.pt", "episodes.csv", "metrics.jsonl", "learning_curve.png"):
         assert (run / name).is_file(), name
     assert list((run / "tensorboard").glob("events.out.tfevents.*"))
-    assert len((run / "validation.csv").read_text().splitlines()) == 1 + 2  # header + validations at 60, 120
+    records = read_metrics(run / "metrics.jsonl")
+    assert [r["step"] for r in records if "val_success_rate" in r] == [60, 120]  # validations at 60, 120
+    assert any("train_td_loss" in r for r in records)  # training lines every log_every
     assert "best validation success" in out
 
     resumed = run_script("train_auralnav.py", "999", "t", "--device", "cpu", *sets)

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from common.run import read_metrics
 from configs.doanet import get_params
 from doanet.extraction import batch_feature_extraction
 from doanet.synth import generate_dataset
@@ -52,12 +53,16 @@ def test_training_script_runs_and_resumes(quick_data):
     for suffix in ("model.pt", "metrics.json", "curves.png"):
         assert (out / f"999_cli_foa_dev_split1_{suffix}").is_file()
     assert list((Path(quick_data.run_dir) / "999_cli" / "tensorboard").glob("events.out.tfevents.*"))
+    records = read_metrics(Path(quick_data.run_dir) / "999_cli" / "metrics.jsonl", key="epoch")
+    assert [r["epoch"] for r in records] == [1, 2]  # one line per epoch, the keys every trainer uses
+    assert {"step", "wall_s", "train_loss", "val_loss", "val_LE", "val_clear_mot_MOTA"} <= set(records[0])
     metrics = json.loads((out / "999_cli_foa_dev_split1_metrics.json").read_text())
     assert metrics["best_epoch"] in (1, 2)
     more = subprocess.run([*cmd, "nb_epochs=3"], capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert more.returncode == 2 and "other parameters" in more.stderr  # a changed config is not silently resumed
     again = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert again.returncode == 0 and "resumed from" in again.stdout
+    assert [r["epoch"] for r in read_metrics(Path(quick_data.run_dir) / "999_cli" / "metrics.jsonl")] == [1, 2]
 
 
 def test_torchrun_trains_with_ddp_on_two_cpu_processes(quick_data):

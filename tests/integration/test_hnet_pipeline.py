@@ -13,7 +13,7 @@ def test_quick_pipeline_beats_an_untrained_model(tmp_path):
     out = run("train_hnet.py", "999", "it", "--device", "cpu", "--set", *dirs)
     assert "best epoch" in out
     run_dir = tmp_path / "runs" / "999_it"
-    for name in ("config.json", "last.pt", "best.pt", "history.jsonl", "metrics.json", "curves.png"):
+    for name in ("config.json", "last.pt", "best.pt", "metrics.jsonl", "metrics.json", "curves.png"):
         assert (run_dir / name).is_file(), name
     model = tmp_path / "models" / "hnet_model.pt"
 
