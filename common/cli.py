@@ -102,11 +102,12 @@ def add_checkpoint_task_args(ap: argparse.ArgumentParser, config: str, tasks: Ma
     ap.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="override parameters, e.g. seed=3")
 
 
-def checkpoint_task(args: argparse.Namespace, checkpoint: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-    """(task id, overrides) of ``add_checkpoint_task_args``: --quick, else the positional id, else the task the
-    checkpoint was trained with (its config), else '1'."""
-    config = checkpoint.get("config") or {}
-    task = "999" if args.quick else (args.task_id or str(config.get("task_id", "1")))
+def checkpoint_task(args: argparse.Namespace, checkpoint: Mapping[str, Any] | None) -> tuple[str, dict[str, Any]]:
+    """(task id, overrides) of a script that reads a checkpoint (``add_checkpoint_task_args``): --quick (task
+    999), else the positional id, else the task the checkpoint was trained with (its config), else '1' (also
+    when there is no checkpoint: None). The one task-from-checkpoint rule of every script."""
+    config = (checkpoint or {}).get("config") or {}
+    task = "999" if getattr(args, "quick", False) else (args.task_id or str(config.get("task_id", "1")))
     return task, parse_set_args(args.set)
 
 

@@ -65,6 +65,17 @@ class Run:
         log(f"continuing {self.dir} at {unit} {done} ({wall_used / 60:.1f} min used)")
         return done, wall_used, float(self.last["metrics"].get(best_key, -1.0))
 
+    def save_best_and_last(self, save, score: float, best: float, metrics: dict[str, Any], best_key: str,
+                           optimizer: torch.optim.Optimizer) -> float:
+        """End of an evaluation: ``save(path, metrics=..., optimizer=...)`` to best.pt when ``score`` beats
+        ``best``, and to last.pt (with the optimizer, to resume) always; both carry ``metrics`` plus
+        ``{best_key: the best so far}``. Returns the best so far."""
+        if score > best:  # ties keep the earlier one
+            best = score
+            save(self.best_path, metrics={**metrics, best_key: best}, optimizer=None)
+        save(self.last_path, metrics={**metrics, best_key: best}, optimizer=optimizer)
+        return best
+
     def write_config(self) -> Path:
         """``config.json``: what produced this folder. Call it once the inputs are known to be good."""
         return write_json(self.dir / "config.json", self.config)

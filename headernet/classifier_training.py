@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -154,12 +155,10 @@ def train_header_classifier(params: ClassifierParams, run, train: CacheSamples, 
                   **{f"val_{k}": v for k, v in val.items()}}
         log_.append(record)
         bar.set_postfix(loss=f"{record['train_loss']:.3f}", val_auc=f"{val['auc']:.3f}")
-        ckpt_args = {"config": run.config, "epoch": epoch, "threshold": val["threshold"], "crop": crop, "window": window}
-        if val["auc"] > best_auc:
-            best_auc = val["auc"]
-            save_header_classifier(run.best_path, model, metrics={**record, "best_auc": best_auc}, **ckpt_args)
-        save_header_classifier(run.last_path, model, metrics={**record, "best_auc": best_auc}, optimizer=optimizer,
-                               **ckpt_args)
+        best_auc = run.save_best_and_last(
+            partial(save_header_classifier, model=model, config=run.config, epoch=epoch, threshold=val["threshold"],
+                    crop=crop, window=window),
+            val["auc"], best_auc, record, "best_auc", optimizer)
     bar.close()
     log_.close()
     if log_.records:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -182,12 +183,10 @@ def train_heatmap_detector(params: HeatmapParams, run, train: Frames, valid: Fra
                       "lr": lr_at(step - 1, params), **{f"val_{k}": v for k, v in val.items()}}
             log_.append(record)
             bar.set_postfix(loss=f"{record['train_loss']:.3f}", f1=f"{val['f1_3px']:.3f}")
-            if val["f1_3px"] > best_f1:
-                best_f1 = val["f1_3px"]
-                save_heatmap_detector(run.best_path, model, config=run.config, step=step, threshold=val["threshold"],
-                                      ball_px=ball_px, metrics={**record, "best_f1": best_f1})
-            save_heatmap_detector(run.last_path, model, config=run.config, step=step, threshold=val["threshold"],
-                                  ball_px=ball_px, metrics={**record, "best_f1": best_f1}, optimizer=optimizer)
+            best_f1 = run.save_best_and_last(
+                partial(save_heatmap_detector, model=model, config=run.config, step=step, threshold=val["threshold"],
+                        ball_px=ball_px),
+                val["f1_3px"], best_f1, record, "best_f1", optimizer)
     bar.close()
     log_.close()
     if log_.records:

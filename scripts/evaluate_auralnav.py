@@ -19,20 +19,28 @@ Episode i uses seed S + i for both room and agent, so every agent faces the same
 import sys
 from pathlib import Path
 
-from common.cli import add_checkpoint_arg, positive_int, probability, report_errors, resolve_params, task_parser
+from common.cli import (
+    add_checkpoint_arg,
+    checkpoint_task,
+    positive_int,
+    probability,
+    report_errors,
+    resolve_params,
+    task_parser,
+)
 from configs.auralnav import TASKS, get_params
 
 BUILT_IN = ("random", "oracle", "handcoded")
 
 
-def checkpoint_task(specs: list[str]) -> str:
-    """The task id a learned agent's checkpoint was trained on (the first checkpoint in ``specs``), else '1'."""
+def first_checkpoint(specs: list[str]):
+    """The first learned agent's checkpoint among ``specs`` (read), or None when all are built-in agents."""
     from common.checkpoint import load_checkpoint
 
     for spec in specs:
         if spec not in BUILT_IN and Path(spec).is_file():
-            return str(load_checkpoint(spec).get("config", {}).get("task_id", "1"))
-    return "1"
+            return load_checkpoint(spec)
+    return None
 
 
 def main(argv=None) -> int:
@@ -51,7 +59,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     if args.task_id is None and not args.quick:
         try:
-            args.task_id = checkpoint_task(args.agent)
+            args.task_id, _ = checkpoint_task(args, first_checkpoint(args.agent))
         except ValueError as err:
             ap.error(str(err))
     task_id, params = resolve_params(ap, args, get_params, "AuralNav evaluation")

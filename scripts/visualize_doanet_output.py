@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from common.cli import add_device_arg, nonnegative_int, positive_int, report_errors
+from common.cli import add_device_arg, checkpoint_task, nonnegative_int, positive_int, report_errors
 from common.io import write_json
 from configs.base import parse_set_args
 from configs.doanet import TASKS, get_params
@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> None:
     doanet = load_doanet(args.checkpoint, args.device)
     overrides = parse_set_args(args.set)
     if args.task_id is not None or overrides:  # the data of another task: same model, other recordings
-        task = args.task_id or str(doanet.checkpoint["config"].get("task_id", "1"))
+        task, _ = checkpoint_task(args, doanet.checkpoint)
         doanet.params = get_params(task, **overrides)
     args.out = args.out or str(Path(doanet.params.run_dir) / "visualize" / Path(args.checkpoint).stem)
     has_activity = doanet.model.activity_head is not None

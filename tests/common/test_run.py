@@ -132,3 +132,19 @@ def test_a_damaged_metrics_file_is_named(tmp_path):
     (tmp_path / "metrics.jsonl").write_text('{"step": 1}\n{"step": 2, "trunc\n')
     with pytest.raises(ValueError, match="metrics.jsonl line 2"):
         read_metrics(tmp_path / "metrics.jsonl")
+
+
+def test_save_best_and_last_keeps_the_best_and_always_the_last(tmp_path):
+    from common.run import Run
+
+    run, saved = Run(tmp_path, {}), []
+
+    def save(path, metrics, optimizer):
+        saved.append((path.name, metrics["best"], optimizer))
+
+    best = -1.0
+    for score in (0.5, 0.4, 0.5, 0.7):  # a tie keeps the earlier best
+        best = run.save_best_and_last(save, score, best, {"score": score}, "best", optimizer="opt")
+    assert best == 0.7
+    assert saved == [("best.pt", 0.5, None), ("last.pt", 0.5, "opt"), ("last.pt", 0.5, "opt"), ("last.pt", 0.5, "opt"),
+                     ("best.pt", 0.7, None), ("last.pt", 0.7, "opt")]
