@@ -18,7 +18,7 @@ callback can measure recall against wall time, checkpoint, and stop at a time bu
 initialisation. The run folder holds PyTorch Lightning's full training state (``last.ckpt``: weights,
 optimizer, scheduler, EMA, step), the project's resume marker ``last.pt``, ``ball_detector.pth`` (weights
 plus class names, loadable by ``RFDETRNano(pretrain_weights=...)`` and so by the builder's ``--weights``),
-and the curve (``curve.json``, ``curve.png``).
+the curve (``curve.json``, ``curve.png``) and the run log (``metrics.jsonl``, ``tensorboard/``: one line per curve point).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from common.io import atomic_write, write_json
+from common.run import MetricsLog
 
 CATEGORIES = ({"id": 0, "name": "ball", "supercategory": "ball"}, {"id": 1, "name": "player", "supercategory": "player"})
 SPLIT_FOLDERS = {"train": "train", "valid": "valid", "test": "test"}
@@ -309,6 +310,8 @@ def train_ball_detector(params: Any, run: Any, coco_dir: Path, held_out: HeldOut
                             and type(c).__name__ != "BestModelCallback"]
 
     points = list((resume_state or {}).get("curve", []))
+    # the one run log (metrics.jsonl + TensorBoard) beside curve.json: one line per curve point
+    metrics_log = MetricsLog(run.dir, key="step", up_to=points[-1]["step"] if points else -1)
     wall0 = float((resume_state or {}).get("wall_s", 0.0))
     eval_total = [float((resume_state or {}).get("eval_s", 0.0))]
 
@@ -348,6 +351,9 @@ def train_ball_detector(params: Any, run: Any, coco_dir: Path, held_out: HeldOut
         marker = {"config": run.config, "state_dict": {}, "epoch": int(point["step"]), "metrics": point, "curve": points,
                   "wall_s": point["wall_s_after_eval"], "train_s": point["train_s"], "eval_s": eval_total[0]}
         atomic_write(run.last_path, lambda f: torch.save(marker, f))
+        metrics_log.append({"step": point["step"], "wall_s": point["wall_s"], "train_s": point["train_s"],
+                            **{f"val_{k}": v for k, v in point.items() if k not in ("step", "wall_s", "train_s")
+                               and isinstance(v, (int, float)) and not isinstance(v, bool)}})
         write_json(run.dir / "curve.json", {"points": points, "goal_recall": params.goal_recall,
                                             "held_out_frames": len(held_out.frames)})
         plot_curve(points, run.dir / "curve.png", params.goal_recall,
@@ -364,7 +370,11 @@ def train_ball_detector(params: Any, run: Any, coco_dir: Path, held_out: HeldOut
                                 "use --fresh to start over")
     if wall0 >= params.budget_s:
         log(f"the run has used its budget ({wall0 / 60:.1f} of {params.budget_s / 60:.1f} min); raise budget_s to go on")
+        metrics_log.close()
         return points
-    trainer.fit(module, datamodule=datamodule, ckpt_path=str(ckpt) if resume_state is not None else None,
-                weights_only=False)
+    try:
+        trainer.fit(module, datamodule=datamodule, ckpt_path=str(ckpt) if resume_state is not None else None,
+                    weights_only=False)
+    finally:
+        metrics_log.close()
     return points

@@ -80,6 +80,8 @@ def test_train_ball_detector_two_steps_then_resumes(tmp_path, script_main):
     assert train([*common[:-2], "max_steps=3", *common[-2:]]) == 0
     curve = json.loads((run / "curve.json").read_text())["points"]
     assert [p["step"] for p in curve] == [2, 3] and curve[1]["wall_s"] > curve[0]["wall_s"]
+    records = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in records] == [2, 3] and records[1]["val_recall"] == curve[1]["recall"]
 
     # the weights load as a builder detector: RF-DETR Nano with the ball as class 0
     from headernet.detector import RFDETRDetector
