@@ -31,6 +31,7 @@ demo: demo-hnet demo-doanet-shipped demo-doanet-data demo-doanet-train demo-aura
 	@echo "          data/models_quick/999_demo_foa_dev_split1_{model.pt,metrics.json,curves.png}, data/demo/doanet_output/;"
 	@echo "          the shipped model's tracks on a fresh recording: data/demo/doanet_shipped/synth_seed1_ov2.png"
 	@echo "  AuralNav data/demo/auralnav_task8/ (the shipped agent next to random, oracle, hand-coded: eval.json, trajectories.png),"
+	@echo "          data/demo/auralnav_task13_14m/trajectories.png (the task-13 agent in a 14 m room it never saw),"
 	@echo "          data/runs/auralnav/separator_999.pt(.json), 999_demo/ (learning_curve.png, episodes.csv, best.pt),"
 	@echo "          999_999_demo_best_random_oracle_seed0/ (its evaluation)"
 	@echo "  HeaderNet data/soccernet_synth_quick/ (synthetic games), data/header_cache_quick/ (random-init build),"
@@ -68,6 +69,10 @@ demo-auralnav: $(STAMP)
 	@echo "--- the shipped AuralNav agent (task 8, separator in the loop, 200 steps) on fresh rooms, next to random, oracle, hand-coded"
 	$(THREADS) HF_HUB_OFFLINE=1 $(BIN)/python scripts/evaluate_auralnav.py 8 --agent data/pretrained/auralnav_task8_agent.pt \
 		random oracle handcoded --episodes 10 --seed 5000 --out data/demo/auralnav_task8 --device $(DEVICE)
+	@echo "--- a room the task-13 agent never saw: a reverberant 14 m shoebox (it trained on 5-12 m); trajectories PNG"
+	$(THREADS) HF_HUB_OFFLINE=1 $(BIN)/python scripts/evaluate_auralnav.py 13 --checkpoint data/pretrained/auralnav_task13_agent.pt \
+		handcoded oracle --episodes 4 --seed 5000 --set 'room_side_range=(14.0, 14.0)' --out data/demo/auralnav_task13_14m \
+		--device $(DEVICE)
 	@echo "--- the quick_test pipeline: pretrain a tiny separator, train the agent, evaluate it (task read from the checkpoint)"
 	$(THREADS) HF_HUB_OFFLINE=1 $(BIN)/python scripts/pretrain_separator.py 999 --device $(DEVICE)
 	$(THREADS) HF_HUB_OFFLINE=1 $(BIN)/python scripts/train_auralnav.py 999 demo --fresh --device $(DEVICE) \

@@ -9,7 +9,7 @@ pseudo-intensity and MIC NormMUSIC, each with its own source count and with the 
 Recordings: one per seed and overlap (ov1, ov2), --length-s long, rendered into --recordings (reused when
 there). Scored ov1, ov2 and pooled: LE / LR / LP / LF, F20 (SELD-style F within 20 deg), CLEAR-MOT MOTA /
 MOTP / IDSW. Writes --out (JSON), prints the table last, and with --docs puts it between the
-'doanet-localisers' markers of that page.
+'doanet-localisers' markers of that page (--markers NAME: another block of it).
 
 --keep-rows adds to the rows already in --out (e.g. the classical rows once, then each new model).
 --tune DIR chooses the classical thresholds on the validation fold (--tune-fold, default 2) of a
@@ -22,7 +22,8 @@ import sys
 from pathlib import Path
 
 DEFAULT_PARAMS = "data/pretrained/doanet_classical.json"
-MARKERS = ("<!-- doanet-localisers:begin -->", "<!-- doanet-localisers:end -->")
+def markers(name: str) -> tuple[str, str]:
+    return f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
 
 
 def seed_range(text: str) -> list[int]:
@@ -52,7 +53,9 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--tune-fold", type=int, default=2, help="the validation fold for --tune and --validation (default 2)")
     ap.add_argument("--tune-files", type=int, default=8, help="recordings of that fold used (default 8)")
     ap.add_argument("--out", default="data/eval/doanet_localisers.json", help="results JSON")
-    ap.add_argument("--docs", help="a page with the doanet-localisers markers to write the table into")
+    ap.add_argument("--docs", help="a page with the --markers markers to write the table into")
+    ap.add_argument("--markers", default="doanet-localisers",
+                    help="name of the markers in --docs (default doanet-localisers: <!-- NAME:begin --> ... end)")
     ap.add_argument("--activity-threshold", type=float, default=0.5,
                     help="the models' activity probability threshold (default 0.5; --tune with --checkpoint "
                     "chooses one on validation)")
@@ -150,7 +153,7 @@ def evaluate_all(args, params) -> None:
     if args.validation:
         note = f"Validation recordings: fold {args.tune_fold} of {args.validation}, {len(recordings)} in all ({args.out})."
     if args.docs:
-        write_between_markers(args.docs, f"{table}\n\n{note}\n", MARKERS)
+        write_between_markers(args.docs, f"{table}\n\n{note}\n", markers(args.markers))
         print(f"updated {args.docs}")
     print(f"\n{table}\n\n{note}")
 
