@@ -60,10 +60,9 @@ class RunLog:
 
     def __init__(self, run_dir: Path, hparams: dict[str, Any] | None = None, up_to: int | None = None,
                  history: list[dict[str, Any]] | None = None):
-        self.metrics = MetricsLog(run_dir, key="step", up_to=up_to)
-        if history and not self.metrics.records:  # a run folder from before metrics.jsonl (validation.csv)
-            self.metrics.records = [validation_record(h) for h in history]
-            self.metrics.rewrite()
+        # backfill: a run folder from before metrics.jsonl (it had validation.csv) gets its validations so far
+        self.metrics = MetricsLog(run_dir, key="step", up_to=up_to,
+                                  backfill=[validation_record(h) for h in history or []])
         if hparams:
             table = "\n".join(f"|{k}|{v}|" for k, v in hparams.items())
             self.metrics.writer.add_text("hyperparameters", f"|param|value|\n|-|-|\n{table}")

@@ -151,24 +151,29 @@ class MetricsLog:
         log.append({"epoch": 3, "step": 120, "wall_s": 61.2, "train_loss": 0.4, "val_auc": 0.93})
     """
 
-    def __init__(self, run_dir: str | Path, key: str = "step", up_to: int | None = None, tensorboard: bool = True):
+    def __init__(self, run_dir: str | Path, key: str = "step", up_to: int | None = None, tensorboard: bool = True,
+                 backfill: list[dict[str, Any]] | None = None):
+        """``backfill``: the resumed checkpoint's own lines so far; they replace the file's when it holds fewer
+        (a run folder from before metrics.jsonl), and are written at once."""
         self.path, self.key = Path(run_dir) / "metrics.jsonl", key
         self.records = read_metrics(self.path, key, up_to)
+        if backfill is not None and len(self.records) < len(backfill):
+            self.records = list(backfill)
+            self._write()
         self.writer = None
         if tensorboard:
             from torch.utils.tensorboard import SummaryWriter
 
             self.writer = SummaryWriter(str(Path(run_dir) / "tensorboard"))
 
-    def rewrite(self) -> None:
-        """Write ``records`` to metrics.jsonl (atomically): after ``append``, or after a trainer rebuilt them
-        from the checkpoint of a run folder that predates metrics.jsonl."""
+    def _write(self) -> None:
+        """``records`` to metrics.jsonl, atomically."""
         text = "".join(json.dumps(r) + "\n" for r in self.records).encode()
         atomic_write(self.path, lambda f: f.write(text))
 
     def append(self, record: dict[str, Any]) -> None:
         self.records.append(record)
-        self.rewrite()
+        self._write()
         if self.writer is not None:
             for name, value in record.items():
                 if name != self.key and isinstance(value, (int, float)) and not isinstance(value, bool):

@@ -7,6 +7,7 @@ best model on the test fold.
 
 from __future__ import annotations
 
+import itertools
 import time
 from pathlib import Path
 from typing import Any
@@ -189,12 +190,11 @@ def _fit(params: DOAnetParams, run: Run, loaders: dict, hnet, in_channels: int, 
     total_steps, warmup_steps = steps_per_epoch * params.nb_epochs, steps_per_epoch * params.warmup_epochs
 
     # --- epochs -------------------------------------------------------------------------------------------
-    metrics_log = MetricsLog(run.dir, key="epoch", up_to=start) if ctx.is_main else None
-    if metrics_log is not None and len(metrics_log.records) < len(history):
-        # a run folder from before metrics.jsonl: its epochs so far, from the checkpoint's history
-        metrics_log.records = [metrics_record(h, h["epoch"] * steps_per_epoch, sum(x["time_s"] for x in history[:n + 1]))
-                               for n, h in enumerate(history)]
-        metrics_log.rewrite()
+    # backfill: a run folder from before metrics.jsonl gets its epochs so far from the checkpoint's history
+    walls = itertools.accumulate(h["time_s"] for h in history)
+    metrics_log = MetricsLog(run.dir, key="epoch", up_to=start, backfill=[
+        metrics_record(h, h["epoch"] * steps_per_epoch, wall) for h, wall in zip(history, walls, strict=True)
+    ]) if ctx.is_main else None
     for epoch in range(start, params.nb_epochs):
         t0 = time.perf_counter()
         model.train()

@@ -219,10 +219,8 @@ def _fit(params: HNetParams, run: Run, data: dict[str, dict[str, Any]], dev: tor
         log(f"resumed from {last_path} at epoch {start_epoch}")
     history = [_as_record(h) for h in history]
     elapsed = history[-1]["wall_s"] if history else 0.0
-    metrics_log = MetricsLog(run_dir, key="epoch", up_to=start_epoch)
-    if len(metrics_log.records) < len(history):  # a run folder from before metrics.jsonl (it had history.jsonl)
-        metrics_log.records = list(history)
-        metrics_log.rewrite()
+    # backfill: a run folder from before metrics.jsonl (it had history.jsonl) gets its epochs so far
+    metrics_log = MetricsLog(run_dir, key="epoch", up_to=start_epoch, backfill=history)
 
     # --- epochs ---------------------------------------------------------------------------------------
     for epoch in range(start_epoch, params.nb_epochs):

@@ -148,3 +148,12 @@ def test_save_best_and_last_keeps_the_best_and_always_the_last(tmp_path):
     assert best == 0.7
     assert saved == [("best.pt", 0.5, None), ("last.pt", 0.5, "opt"), ("last.pt", 0.5, "opt"), ("last.pt", 0.5, "opt"),
                      ("best.pt", 0.7, None), ("last.pt", 0.7, "opt")]
+
+
+def test_metrics_log_backfills_a_folder_from_before_it_and_keeps_a_longer_file(tmp_path):
+    old = [{"epoch": 1, "step": 10, "train_loss": 0.5}, {"epoch": 2, "step": 20, "train_loss": 0.4}]
+    log = MetricsLog(tmp_path, key="epoch", up_to=2, tensorboard=False, backfill=old)
+    assert log.records == old and read_metrics(tmp_path / "metrics.jsonl") == old  # written at once
+    log.append({"epoch": 3, "step": 30, "train_loss": 0.3})
+    again = MetricsLog(tmp_path, key="epoch", up_to=3, tensorboard=False, backfill=old)
+    assert [r["epoch"] for r in again.records] == [1, 2, 3]  # the file holds more than the backfill: kept
