@@ -31,7 +31,7 @@ class AuralNavParams:
     """Height of a polygon room (extruded to 3-D); 0 keeps it 2-D. A 3-D shoebox is room_dim=(x, y, z)."""
     room_side_range: tuple[float, ...] = ()
     """(lo, hi) metres: every episode draws each side of a 2-D shoebox uniformly from this range (room_dim is
-    then unused); () keeps room_dim. The agent's pose is scaled by the largest room of the range."""
+    then unused); () keeps room_dim. With pose_frame 'room' the agent's pose is scaled by the largest room of the range."""
     absorption_range: tuple[float, ...] = ()
     """(lo, hi): every episode draws the walls' energy absorption uniformly from this range; () keeps absorption."""
     absorption: float = 1.0
