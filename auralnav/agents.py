@@ -23,7 +23,7 @@ import torch
 from auralnav.cues import ITD, VOL
 from auralnav.dqn import QNetwork
 from auralnav.env import ACTIONS, BACKWARD, FORWARD, TURN_LEFT, TURN_RIGHT
-from auralnav.features import CueEncoder, Memory, Step, feature_config, state_vector
+from auralnav.features import CueEncoder, Memory, Step, feature_config, history_steps, state_vector
 from auralnav.geometry import Floor, try_moves
 from auralnav.separation import RnnSeparator, frozen_separator
 from common.checkpoint import load_model
@@ -175,6 +175,7 @@ class LearnedAgent(_CueAgent):
         super().__init__(encoder)
         self.qnet, self.epsilon = qnet, epsilon
         self.config = qnet.model_args()["features"]
+        self.memory = Memory(1, history_steps(self.config))  # the older steps its state holds
         self.device = next(qnet.parameters()).device
         self.rng = np.random.default_rng(0)
 

@@ -14,8 +14,15 @@ blocked by a wall (the pose did not change). ``Memory.observe`` returns a ``Step
 the hand-coded agent) and ``state_vector`` the Q-network's input (E, state_dim):
 
     memory on : [cues (3 S), previous cues (3 S), VOL change (S), previous action one-hot (4),
-                 direction of the last move (+1 forward / -1 backward), bumped, x, y, cos, sin]
+                 direction of the last move (+1 forward / -1 backward), bumped,
+                 H x (cues, action one-hot, x, y, cos, sin) of the steps 2 .. H + 1 back (history_steps = H),
+                 x, y, cos, sin]
     memory off: [cues (3 S), x, y, cos, sin]
+
+With ``history_steps`` H > 0 (and memory on) the state also holds the H steps before the previous one, each
+as what was heard there, what was done there and where it was (the same pose frame), so that the network can
+relate cues heard at several poses (a bearing heard from two places); at an episode's start the missing steps
+repeat its first observation with no action.
 
 Cues enter scaled to about unit range (ITD as is, ILD / 10 dB, (VOL + 40 dB) / 10 dB, VOL change / 3 dB),
 positions to [-1, 1] over the room's bounding box (``pose_frame='room'``) or, with
@@ -50,12 +57,18 @@ def feature_config(params, separator_args: dict | None = None) -> dict[str, Any]
             "memory": params.memory, "itd_method": params.itd_method, "fs": params.fs, "window": params.window,
             "mic_spacing": params.mic_spacing, "n_fft": params.stft_n_fft, "hop_length": params.stft_hop,
             "room_lo": [float(v) for v in lo], "room_hi": [float(v) for v in hi], "pose_frame": params.pose_frame,
-            "separator": separator_args}
+            "history_steps": params.history_steps if params.memory else 0, "separator": separator_args}
+
+
+def history_steps(config: dict[str, Any]) -> int:
+    """H, the older steps in the state (agents saved before history_steps existed: 0)."""
+    return int(config.get("history_steps", 0)) if config["memory"] else 0
 
 
 def state_dim(config: dict[str, Any]) -> int:
     s = config["n_src"]
-    return 3 * s + 4 + (3 * s + s + N_ACTIONS + 2 if config["memory"] else 0)
+    history = history_steps(config) * (3 * s + N_ACTIONS + 4)
+    return 3 * s + 4 + (3 * s + s + N_ACTIONS + 2 + history if config["memory"] else 0)
 
 
 class CueEncoder:
@@ -110,13 +123,22 @@ class Step:
     bumped: np.ndarray  # (E,) bool: the previous action was a move and the pose did not change
     pose: np.ndarray  # (E, 4) x, y, cos, sin
     start: np.ndarray | None = None  # (E, 2) x, y where each environment's episode started
+    history_cues: np.ndarray | None = None  # (E, H, S, 3): the cues of the steps 2 .. H + 1 back
+    history_actions: np.ndarray | None = None  # (E, H) int: the actions taken there (-1: before the episode)
+    history_poses: np.ndarray | None = None  # (E, H, 4): the poses there
 
 
 class Memory:
-    """One step of memory per environment. ``observe`` at every observation, ``acted`` after choosing,
-    ``reset(e)`` when environment e starts an episode."""
+    """One step of memory per environment, and ``history_steps`` older ones. ``observe`` at every
+    observation, ``acted`` after choosing, ``reset(e)`` when environment e starts an episode."""
 
-    def __init__(self, n_envs: int):
+    def __init__(self, n_envs: int, history_steps: int = 0):
+        if history_steps < 0:
+            raise ValueError(f"history_steps must be >= 0, got {history_steps}")
+        self.history_steps = history_steps
+        self.hist_cues: np.ndarray | None = None
+        self.hist_actions = np.full((n_envs, history_steps), -1)
+        self.hist_poses = np.zeros((n_envs, history_steps, 4), np.float32)
         self.fresh = np.ones(n_envs, dtype=bool)
         self.prev_cues: np.ndarray | None = None
         self.prev_pose = np.zeros((n_envs, 4), np.float32)
@@ -136,6 +158,11 @@ class Memory:
         if self.prev_cues is None or self.prev_cues.shape != cues.shape:
             self.prev_cues = cues.copy()
         fresh = self.fresh
+        if self.hist_cues is None or self.hist_cues.shape[2:] != cues.shape[1:]:
+            self.hist_cues = np.repeat(cues[:, None], self.history_steps, axis=1)
+        self.hist_cues[fresh] = cues[fresh][:, None]
+        self.hist_poses[fresh] = np.asarray(pose, np.float32)[fresh][:, None]
+        self.hist_actions[fresh] = -1
         self.prev_cues[fresh], self.prev_pose[fresh] = cues[fresh], pose[fresh]
         self.start[fresh] = pose[fresh, :2]
         self.prev_action[fresh], self.going[fresh] = -1, 1.0
@@ -143,11 +170,16 @@ class Memory:
         bumped = np.isin(self.prev_action, (FORWARD, BACKWARD)) & ~moved
         self.fresh[:] = False
         self._last = Step(cues, self.prev_cues.copy(), self.prev_action.copy(), self.going.copy(), bumped,
-                          np.asarray(pose, np.float32), self.start.copy())
+                          np.asarray(pose, np.float32), self.start.copy(), self.hist_cues.copy(),
+                          self.hist_actions.copy(), self.hist_poses.copy())
         return self._last
 
     def acted(self, actions: np.ndarray) -> None:
         step = self._last
+        if self.history_steps:  # the previous step becomes the newest of the older ones
+            self.hist_cues = np.concatenate([self.prev_cues[:, None], self.hist_cues[:, :-1]], axis=1)
+            self.hist_actions = np.concatenate([self.prev_action[:, None], self.hist_actions[:, :-1]], axis=1)
+            self.hist_poses = np.concatenate([self.prev_pose[:, None], self.hist_poses[:, :-1]], axis=1)
         self.prev_cues, self.prev_pose = step.cues.copy(), step.pose.copy()
         self.prev_action = np.asarray(actions).copy()
         self.going = np.where(self.prev_action == FORWARD, 1.0, np.where(self.prev_action == BACKWARD, -1.0, self.going))
@@ -159,23 +191,40 @@ def scale_cues(cues: np.ndarray) -> np.ndarray:
     return out.reshape(len(cues), -1)
 
 
-def state_vector(step: Step, config: dict[str, Any]) -> np.ndarray:
-    """The Q-network's input (E, state_dim) float32 (layout in the module docstring)."""
+def pose_features(pose: np.ndarray, start: np.ndarray | None, config: dict[str, Any]) -> np.ndarray:
+    """Poses (..., 4) x, y, cos, sin -> (..., 4) in the state's frame (``start`` (E, 2): the episode's, for
+    'odometry'; poses with more leading axes than ``start`` broadcast over them)."""
     if config.get("pose_frame", "room") == "odometry":  # agents saved before pose_frame existed: 'room'
-        if step.start is None:
+        if start is None:
             raise ValueError("pose_frame 'odometry' needs the episode's start position (Step.start, from Memory)")
-        xy = np.clip((step.pose[:, :2] - step.start) / ODOMETRY_SCALE_M, -2.0, 2.0)
+        origin = start.reshape(start.shape[:1] + (1,) * (pose.ndim - 2) + start.shape[1:])
+        xy = np.clip((pose[..., :2] - origin) / ODOMETRY_SCALE_M, -2.0, 2.0)
     else:
         lo, hi = np.asarray(config["room_lo"]), np.asarray(config["room_hi"])
-        xy = (step.pose[:, :2] - lo) / (hi - lo) * 2 - 1
-    pose = np.concatenate([xy, step.pose[:, 2:]], axis=1)
+        xy = (pose[..., :2] - lo) / (hi - lo) * 2 - 1
+    return np.concatenate([xy, pose[..., 2:]], axis=-1)
+
+
+def state_vector(step: Step, config: dict[str, Any]) -> np.ndarray:
+    """The Q-network's input (E, state_dim) float32 (layout in the module docstring)."""
+    pose = pose_features(step.pose, step.start, config)
     parts = [scale_cues(step.cues)]
     if config["memory"]:
         dvol = np.clip((step.cues[..., 2] - step.prev_cues[..., 2]) / 3, -3, 3)
         onehot = np.eye(N_ACTIONS + 1)[step.prev_action + 1][:, 1:]  # -1 (no action yet) -> zeros
         parts += [scale_cues(step.prev_cues), dvol, onehot, step.going[:, None], step.bumped[:, None]]
+        h = history_steps(config)
+        if h:
+            if step.history_cues is None or step.history_cues.shape[1] < h:
+                raise ValueError(f"the agent's state needs {h} older steps: make its Memory with history_steps={h}")
+            e = len(step.cues)
+            cues = scale_cues(step.history_cues[:, :h].reshape(e * h, *step.cues.shape[1:])).reshape(e, h, -1)
+            actions = np.eye(N_ACTIONS + 1)[step.history_actions[:, :h] + 1][..., 1:]
+            poses = pose_features(step.history_poses[:, :h], step.start, config)
+            parts.append(np.concatenate([cues, actions, poses], axis=-1).reshape(e, -1))
     parts.append(pose)
     return np.concatenate(parts, axis=1).astype(np.float32)
 
 
-__all__ = ["CUE_SOURCES", "ODOMETRY_SCALE_M", "CueEncoder", "Memory", "Step", "feature_config", "state_dim", "state_vector"]
+__all__ = ["CUE_SOURCES", "ODOMETRY_SCALE_M", "CueEncoder", "Memory", "Step", "feature_config", "history_steps",
+           "pose_features", "state_dim", "state_vector"]

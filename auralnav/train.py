@@ -36,7 +36,7 @@ from auralnav.agents import HandCodedAgent, LearnedAgent, OracleAgent
 from auralnav.dqn import QNetwork, double_dqn_target, large_margin_loss, linear_schedule
 from auralnav.env import make_env
 from auralnav.evaluation import evaluate, summarize
-from auralnav.features import CueEncoder, Memory, feature_config, state_dim, state_vector
+from auralnav.features import CueEncoder, Memory, feature_config, history_steps, state_dim, state_vector
 from auralnav.replay import NStep, ReplayBuffer
 from auralnav.runlog import RunLog, plot_learning_curve
 from auralnav.separation import frozen_separator
@@ -103,7 +103,7 @@ def train(params: AuralNavParams, task_id: str = "1", job_id: str = "1", fresh: 
                             optimizer=optimizer if with_training_state else None, extra=extra)
 
         # --- first observations -----------------------------------------------------------------------------
-        memory = Memory(p.num_envs)
+        memory = Memory(p.num_envs, history_steps(features))
         nsteps = [NStep(p.n_step, p.gamma) for _ in envs]
         obs, infos = [None] * p.num_envs, [None] * p.num_envs
         for e, env in enumerate(envs):

@@ -136,6 +136,10 @@ class AuralNavParams:
     """Add the previous step's cues, action, direction of the last move and a wall-bump flag to the state.
     Why: one window cannot tell front from back, and a memoryless greedy policy loops against walls
     (README ablation: without memory greedy success 0.45 against 0.975)."""
+    history_steps: int = 0
+    """With memory: also the H steps before the previous one (their cues, actions and poses) in the state; 0
+    keeps one step. Why try it: one step of memory is the shipped agents' limit on relating cues heard at
+    several poses (docs/auralnav.md, toward the steps goal)."""
     pose_frame: str = "room"
     """Where the agent's position in its state is measured from: 'room' (x, y over the largest room's
     bounding box, scaled to [-1, 1]) or 'odometry' (the displacement from the episode's start, per
@@ -275,6 +279,8 @@ class AuralNavParams:
             raise ValueError(f"itd_method must be 'lsq' or 'gcc_phat', got {self.itd_method!r}")
         if self.demonstrator not in ("handcoded", "oracle", "none"):
             raise ValueError(f"demonstrator must be 'handcoded', 'oracle' or 'none', got {self.demonstrator!r}")
+        if self.history_steps < 0:
+            raise ValueError(f"history_steps must be >= 0, got {self.history_steps}")
         if not 0 <= self.demo_envs <= self.num_envs:
             raise ValueError(f"demo_envs must be in 0..num_envs ({self.num_envs}), got {self.demo_envs}")
         if self.n_step < 1:

@@ -126,23 +126,23 @@ def classical_localiser(fmt: str, params: DOAnetParams, cp: ClassicalParams, ora
     return run
 
 
-def doanet_localiser(checkpoint: str | Path, device: str = "cpu", activity_threshold: float = 0.5
+def doanet_localiser(checkpoint: str | Path, device: str = "cpu", activity_threshold: float | None = None
                      ) -> tuple[Localiser, DOAnetParams, bool]:
     """A trained DOAnet as a Localiser (the recording in its format), its parameters, whether it has activity.
-    A slot is active where the activity head's probability exceeds ``activity_threshold`` (0.5: logit 0)."""
+    A slot is active where the activity head's probability exceeds ``activity_threshold`` (None: the one the
+    checkpoint carries, chosen on validation, else 0.5)."""
     from doanet.inference import load_doanet, predict_recording
 
-    if not 0 < activity_threshold < 1:
+    if activity_threshold is not None and not 0 < activity_threshold < 1:
         raise ValueError(f"activity_threshold must be a probability in (0, 1), got {activity_threshold}")
     model = load_doanet(checkpoint, device)
-    logit = float(np.log(activity_threshold / (1 - activity_threshold)))
+    if activity_threshold is not None:
+        model.checkpoint["activity_threshold"] = {"value": activity_threshold, "chosen_on": "the caller"}
 
     def run(rec: dict, count: np.ndarray) -> Tracks:
-        tracks = predict_recording(model, rec[model.params.dataset])
-        if tracks.activity_logits is not None:
-            tracks = dataclasses.replace(tracks, active=tracks.activity_logits > logit)
-        return tracks
+        return predict_recording(model, rec[model.params.dataset])
 
+    run.activity_threshold = model.activity_threshold  # what the rows report
     return run, model.params, model.model.activity_head is not None
 
 
@@ -153,7 +153,7 @@ def tune_activity_threshold(checkpoint: str | Path, recordings: Sequence[dict], 
                             device: str = "cpu") -> tuple[float, list[dict]]:
     """The activity probability threshold with the best pooled CLEAR-MOT MOTA on ``recordings`` (validation
     only): (best, trials). The model runs once per recording; thresholds are swept over its logits."""
-    localiser, _, has_activity = doanet_localiser(checkpoint, device)
+    localiser, _, has_activity = doanet_localiser(checkpoint, device, activity_threshold=0.5)
     if not has_activity:
         raise ValueError(f"{checkpoint} has no activity head: there is no threshold to choose")
     refs = [reference(r, params) for r in recordings]

@@ -39,6 +39,12 @@ class LoadedDOAnet:
     device: torch.device
     checkpoint: dict
 
+    @property
+    def activity_threshold(self) -> float:
+        """The activity probability above which a slot is active: the one chosen on validation and written into
+        the checkpoint (``set_activity_threshold``), else 0.5 (logit 0, what training selects with)."""
+        return float(self.checkpoint.get("activity_threshold", {}).get("value", 0.5))
+
 
 @dataclass
 class Tracks:
@@ -101,8 +107,24 @@ def predict_features(doanet: LoadedDOAnet, features: np.ndarray, batch_size: int
         acts.append(None if act is None else act.cpu())
     xyz = torch.cat(doas).reshape(-1, p.max_doas, 3)[:n_label].numpy()
     logits = None if acts[0] is None else torch.cat(acts).reshape(-1, p.max_doas)[:n_label].numpy()
-    active = np.ones(xyz.shape[:2], bool) if logits is None else logits > 0
+    thr = doanet.activity_threshold
+    active = np.ones(xyz.shape[:2], bool) if logits is None else logits > np.log(thr / (1 - thr))
     return Tracks(xyz, active, logits, p.label_hop_len_s, features)
+
+
+def set_activity_threshold(path: str | Path, threshold: float, chosen_on: str) -> None:
+    """Write the activity probability threshold chosen on validation (``chosen_on`` says where) into the
+    checkpoint at ``path``, atomically; inference uses it from then on."""
+    from common.checkpoint import load_checkpoint
+    from common.io import atomic_write
+
+    if not 0 < threshold < 1:
+        raise ValueError(f"activity threshold must be a probability in (0, 1), got {threshold}")
+    ckpt = load_checkpoint(path)
+    if ckpt.get("model_name") != "CRNN":
+        raise ValueError(f"{path} holds a {ckpt.get('model_name')!r}, not a DOAnet CRNN")
+    ckpt["activity_threshold"] = {"value": float(threshold), "chosen_on": chosen_on}
+    atomic_write(path, lambda f: torch.save(ckpt, f))
 
 
 def predict_recording(doanet: LoadedDOAnet, wav: str | Path) -> Tracks:

@@ -14,7 +14,9 @@ MOTP / IDSW. Writes --out (JSON), prints the table last, and with --docs puts it
 --keep-rows adds to the rows already in --out (e.g. the classical rows once, then each new model).
 --tune DIR chooses the classical thresholds on the validation fold (--tune-fold, default 2) of a
 TAU-NIGENS-format folder and writes them to --classical-params; evaluation reads them from there.
---tune DIR with --checkpoint sweeps each model's activity threshold there instead, and prints the best.
+--tune DIR with --checkpoint sweeps each model's activity threshold there instead, and prints the best;
+with --write-threshold it also writes that threshold into the checkpoint, which inference uses from then on
+(a model evaluates at the threshold its checkpoint carries, else 0.5, unless --activity-threshold says).
 """
 
 import argparse
@@ -56,9 +58,11 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--docs", help="a page with the --markers markers to write the table into")
     ap.add_argument("--markers", default="doanet-localisers",
                     help="name of the markers in --docs (default doanet-localisers: <!-- NAME:begin --> ... end)")
-    ap.add_argument("--activity-threshold", type=float, default=0.5,
-                    help="the models' activity probability threshold (default 0.5; --tune with --checkpoint "
-                    "chooses one on validation)")
+    ap.add_argument("--activity-threshold", type=float, default=None,
+                    help="the models' activity probability threshold (default: the one each checkpoint carries, "
+                    "chosen on validation by --tune --write-threshold, else 0.5)")
+    ap.add_argument("--write-threshold", action="store_true",
+                    help="with --tune and --checkpoint: write the threshold chosen on validation into the checkpoint")
     ap.add_argument("--group", help="name the models of this run as one group (e.g. seeds of one recipe): "
                     "its mean and spread get their own table")
     ap.add_argument("--keep-rows", action="store_true",
@@ -81,6 +85,12 @@ def tune(args, params) -> None:
                 print(f"{path}: activity > {t['activity_threshold']:.1f}: validation LE {t['LE']:.1f} LF {t['LF']:.1f} "
                       f"F20 {t['F20']:.1f} MOTA {t['MOTA']:.3f}")
             print(f"{path}: best on validation: --activity-threshold {best}")
+            if args.write_threshold:
+                from doanet.inference import set_activity_threshold
+
+                set_activity_threshold(path, best, f"{args.tune} fold {args.tune_fold}, {len(recordings)} recordings, "
+                                                   "best pooled CLEAR-MOT MOTA")
+                print(f"wrote activity threshold {best} into {path}")
         return
     chosen, report = {}, {}
     for fmt in ("foa", "mic"):
@@ -123,7 +133,7 @@ def evaluate_all(args, params) -> None:
         localiser, model_params, has_activity = doanet_localiser(path, args.device, args.activity_threshold)
         rows.append(evaluate(name or Path(path).stem, localiser, recordings, params, has_activity,
                              checkpoint=path, dataset=model_params.dataset, group=args.group,
-                             train_seed=model_params.train_seed, activity_threshold=args.activity_threshold))
+                             train_seed=model_params.train_seed, activity_threshold=localiser.activity_threshold))
         print(comparison_table(rows[-1:]))
     tuned = json.loads(Path(args.classical_params).read_text()) if Path(args.classical_params).is_file() else {}
     for kind in args.classical:
@@ -167,6 +177,8 @@ def main(argv=None) -> int:
         params = get_params(args.task_id)
     except ValueError as err:
         parser().error(str(err))
+    if args.write_threshold and not (args.tune and args.checkpoint):
+        parser().error("--write-threshold needs --tune DIR and at least one --checkpoint (the threshold is chosen there)")
     return report_errors(tune if args.tune else evaluate_all, args, params)
 
 

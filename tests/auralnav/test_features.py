@@ -111,3 +111,42 @@ def test_checkpoints_without_pose_frame_read_room_coordinates():
     np.testing.assert_array_equal(state_vector(step, legacy), state_vector(step, config))
     with pytest.raises(ValueError, match="pose_frame"):
         get_params("8", pose_frame="gps")
+
+
+@pytest.mark.parametrize("h", [1, 3])
+def test_history_holds_the_older_steps_in_order_and_restarts_with_the_episode(h):
+    params = get_params("8", cue_source="images", history_steps=h)
+    config = feature_config(params)
+    m = Memory(1, history_steps=h)
+    vols, actions = [-30.0, -29.0, -28.0, -27.0, -26.0], [FORWARD, TURN_LEFT, FORWARD, BACKWARD, FORWARD]
+    for t, (v, a) in enumerate(zip(vols, actions, strict=True)):
+        step = m.observe(cues_of(v, -40.0), pose(1.0 + 0.5 * t))
+        x = state_vector(step, config)
+        assert x.shape == (1, state_dim(config))
+        for j in range(h):  # entry j: the step t - 2 - j, or the episode's first observation with no action
+            back = t - 2 - j
+            assert step.history_cues[0, j, 0, 2] == (vols[back] if back >= 0 else vols[0])
+            assert step.history_actions[0, j] == (actions[back] if back >= 0 else -1)
+            assert step.history_poses[0, j, 0] == pytest.approx(1.0 + 0.5 * max(back, 0))
+        m.acted(np.array([a]))
+    block = 3 * 2 + 4 + 4  # per older step: cues (3 S), action one-hot, pose
+    older = x[0, 7 * 2 + 6: 7 * 2 + 6 + h * block].reshape(h, block)
+    # at the last step (t = 4) the newest older step is t = 2: its VOL, its action, its x over the room
+    assert older[0, 2] == pytest.approx((vols[2] + 40) / 10)
+    assert older[0, 6:10].tolist() == np.eye(4)[actions[2]].tolist()
+    assert older[0, 10] == pytest.approx(state_vector(m.observe(cues_of(-1.0, -1.0), pose(2.0)), config)[0, -4])
+    np.testing.assert_allclose(x[0, -4:], state_vector(step, {**config, "history_steps": 0})[0, -4:])
+    m.reset(0)
+    again = m.observe(cues_of(-20.0, -50.0), pose(3.0))
+    assert (again.history_actions == -1).all() and (again.history_cues[0, :, 0, 2] == -20.0).all()
+
+
+def test_history_needs_a_memory_that_keeps_it():
+    config = feature_config(get_params("8", cue_source="images", history_steps=2))
+    step = Memory(1).observe(cues_of(-30.0, -40.0), pose(1.0))
+    with pytest.raises(ValueError, match="history_steps=2"):
+        state_vector(step, config)
+    with pytest.raises(ValueError, match="history_steps must be >= 0"):
+        get_params("8", history_steps=-1)
+    assert state_dim(feature_config(get_params("8", history_steps=2, memory=False))) == state_dim(
+        feature_config(get_params("8", memory=False)))  # no memory: no history either

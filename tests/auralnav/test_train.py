@@ -94,3 +94,20 @@ def test_demonstrations_are_flagged_in_the_replay(tmp_path, fast):
     train(params, "999", "d", **QUIET)
     replay = torch.load(tmp_path / "999_d" / "last.pt", weights_only=True)["replay"]
     assert 0 < float(replay["demo"].float().mean()) < 1  # one of the two environments demonstrates
+
+
+def test_an_agent_with_older_steps_in_its_state_trains_and_acts(tmp_path, fast):
+    from auralnav.features import state_dim
+
+    params = tiny(tmp_path, fast, history_steps=2)
+    train(params, "999", "h", **QUIET)
+    agent, ckpt = load_learned_agent(tmp_path / "999_h" / "best.pt")
+    assert agent.config["history_steps"] == 2 and agent.memory.history_steps == 2
+    assert ckpt["model_args"]["state_dim"] == state_dim(agent.config) == state_dim({**agent.config, "history_steps": 0}) + 2 * 14
+    env = make_env(params=params, return_images=True)
+    obs, info = env.reset(seed=1)
+    for _ in range(4):  # the older steps fill as it walks
+        obs, _, terminated, truncated, info = env.step(agent.act(obs, info))
+        if terminated or truncated:
+            break
+    assert agent.q_values(agent.observe(obs, info)).shape == (1, 4)

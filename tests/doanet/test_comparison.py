@@ -2,6 +2,7 @@
 script end to end on tiny fresh recordings (tuning on a validation fold, then the table in a page)."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -72,6 +73,30 @@ def test_script_tunes_on_validation_then_writes_the_table(tmp_path):
     text = page.read_text()
     assert "old" not in text and text.count("| classical FOA") == 6  # 2 rows x ov1, ov2, all
     assert stdout.rstrip().splitlines()[-1].startswith("Fresh recordings: seeds 7-7")
+    # a model's activity threshold, chosen on the same validation fold, written into (a copy of) its checkpoint
+    import shutil
+
+    import torch
+
+    model = tmp_path / "model.pt"
+    shutil.copy(Path(__file__).resolve().parents[2] / "data" / "pretrained" / "doanet_foa.pt", model)
+    stdout = run_script("evaluate_doanet_localisers.py", *common, "--tune", str(val), "--tune-files", "2",
+                        "--checkpoint", str(model), "--write-threshold")
+    best = float(stdout.split("best on validation: --activity-threshold ")[1].split()[0])
+    written = torch.load(model, weights_only=True)["activity_threshold"]
+    assert written["value"] == best and "fold 2, 2 recordings" in written["chosen_on"]
+
+
+def test_write_threshold_without_tune_and_checkpoint_is_a_usage_error(capsys):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("evaluate_doanet_localisers", Path(__file__).resolve().parents[2] /
+                                                  "scripts" / "evaluate_doanet_localisers.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    with pytest.raises(SystemExit) as exit_info:
+        script.main(["999", "--write-threshold"])
+    assert exit_info.value.code == 2 and "--write-threshold needs --tune DIR" in capsys.readouterr().err
 
 
 def test_markers_missing_is_an_error(tmp_path):

@@ -35,3 +35,42 @@ def test_shipped_model_localises_a_fresh_recording_as_its_card_says(shipped, tmp
     assert metrics["LE"] == pytest.approx(CARD["LE"], abs=1.0)
     assert metrics["LF"] == pytest.approx(CARD["LF"], abs=2.0)
     assert np.allclose(np.linalg.norm(tracks.xyz, axis=-1), 1.0, atol=1e-5)
+
+
+def test_activity_threshold_written_into_a_checkpoint_is_what_inference_uses(tmp_path):
+    import shutil
+
+    import torch
+
+    from doanet.inference import predict_features, set_activity_threshold
+
+    copy = tmp_path / "model.pt"
+    shutil.copy(SHIPPED, copy)
+    features = np.random.default_rng(0).standard_normal((250, 7, 64)).astype(np.float32)  # (T, C, F): 50 label frames
+    default = load_doanet(copy)
+    assert default.activity_threshold == default.checkpoint.get("activity_threshold", {"value": 0.5})["value"]
+    before = predict_features(default, features)
+    set_activity_threshold(copy, 0.8, chosen_on="a test")
+    raised = load_doanet(copy)
+    after = predict_features(raised, features)
+    assert raised.activity_threshold == pytest.approx(0.8)
+    assert raised.checkpoint["activity_threshold"]["chosen_on"] == "a test"
+    np.testing.assert_array_equal(after.active, after.activity_logits > np.log(0.8 / 0.2))
+    np.testing.assert_allclose(after.activity_logits, before.activity_logits)  # the weights are untouched
+    assert after.active.sum() <= before.active.sum()
+    for k, v in torch.load(SHIPPED, weights_only=True)["state_dict"].items():
+        assert torch.equal(raised.checkpoint["state_dict"][k], v)
+
+
+@pytest.mark.parametrize("threshold", [0.0, 1.0, 1.5])
+def test_activity_threshold_outside_0_1_is_refused_and_nothing_is_written(tmp_path, threshold):
+    import shutil
+
+    from doanet.inference import set_activity_threshold
+
+    copy = tmp_path / "model.pt"
+    shutil.copy(SHIPPED, copy)
+    before = copy.read_bytes()
+    with pytest.raises(ValueError, match="probability in \\(0, 1\\)"):
+        set_activity_threshold(copy, threshold, chosen_on="a test")
+    assert copy.read_bytes() == before
