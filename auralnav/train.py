@@ -42,6 +42,7 @@ from auralnav.runlog import RunLog, plot_learning_curve
 from auralnav.separation import frozen_separator
 from common.checkpoint import save_checkpoint
 from common.run import open_run, seed_everything
+from common.schedules import learning_rate
 from configs.auralnav import AuralNavParams
 
 TRAIN_SEED_BASE = 10**6
@@ -171,6 +172,8 @@ def train(params: AuralNavParams, task_id: str = "1", job_id: str = "1", fresh: 
 
             # --- 3. learn: Double DQN n-step targets, Huber loss, margin loss on demonstrations ---------------
             if len(replay) >= p.learning_starts:
+                for group in optimizer.param_groups:
+                    group["lr"] = learning_rate(step, p.total_steps, 0, p.lr, p.lr_schedule, p.lr_min_ratio)
                 for _ in range(p.updates_per_step):
                     b = replay.sample(p.batch_size, device)
                     with torch.no_grad():

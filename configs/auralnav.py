@@ -164,6 +164,11 @@ class AuralNavParams:
     """Transitions to collect in all."""
     gamma: float = 0.98
     lr: float = 5e-4
+    lr_schedule: str = "constant"
+    """'constant' or 'cosine' (from lr down to lr_min_ratio x lr at total_steps; common.schedules). Why try
+    it: the greedy policy's steps move by about 10 between validations 5,000 transitions apart at a constant
+    rate (docs/auralnav.md, toward the steps goal)."""
+    lr_min_ratio: float = 0.05
     batch_size: int = 64
     replay_capacity: int = 50_000
     learning_starts: int = 1000
@@ -279,6 +284,8 @@ class AuralNavParams:
             raise ValueError(f"itd_method must be 'lsq' or 'gcc_phat', got {self.itd_method!r}")
         if self.demonstrator not in ("handcoded", "oracle", "none"):
             raise ValueError(f"demonstrator must be 'handcoded', 'oracle' or 'none', got {self.demonstrator!r}")
+        if self.lr_schedule not in ("constant", "cosine"):
+            raise ValueError(f"lr_schedule must be 'constant' or 'cosine', got {self.lr_schedule!r}")
         if self.history_steps < 0:
             raise ValueError(f"history_steps must be >= 0, got {self.history_steps}")
         if not 0 <= self.demo_envs <= self.num_envs:

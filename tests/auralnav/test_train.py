@@ -111,3 +111,17 @@ def test_an_agent_with_older_steps_in_its_state_trains_and_acts(tmp_path, fast):
         if terminated or truncated:
             break
     assert agent.q_values(agent.observe(obs, info)).shape == (1, 4)
+
+
+@pytest.mark.parametrize(("schedule", "final_ratio"), [("constant", 1.0), ("cosine", 0.05)])
+def test_learning_rate_schedule_reaches_its_end_value(tmp_path, fast, schedule, final_ratio):
+    params = tiny(tmp_path, fast, lr_schedule=schedule)
+    train(params, "999", schedule, **QUIET)
+    last = torch.load(tmp_path / f"999_{schedule}" / "last.pt", weights_only=False)
+    lr = last["optimizer"]["param_groups"][0]["lr"]
+    assert lr == pytest.approx(params.lr * final_ratio, rel=0.15)  # the last update is a round before the end
+
+
+def test_unknown_learning_rate_schedule_is_refused():
+    with pytest.raises(ValueError, match="lr_schedule must be 'constant' or 'cosine'"):
+        get_params("8", lr_schedule="linear")
