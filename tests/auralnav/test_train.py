@@ -103,7 +103,9 @@ def test_an_agent_with_older_steps_in_its_state_trains_and_acts(tmp_path, fast):
     train(params, "999", "h", **QUIET)
     agent, ckpt = load_learned_agent(tmp_path / "999_h" / "best.pt")
     assert agent.config["history_steps"] == 2 and agent.memory.history_steps == 2
-    assert ckpt["model_args"]["state_dim"] == state_dim(agent.config) == state_dim({**agent.config, "history_steps": 0}) + 2 * 14
+    per_older_step = 3 * 2 + 4 + 4  # cues of two sources, action one-hot, pose
+    assert ckpt["model_args"]["state_dim"] == state_dim(agent.config) == \
+        state_dim({**agent.config, "history_steps": 0}) + 2 * per_older_step
     env = make_env(params=params, return_images=True)
     obs, info = env.reset(seed=1)
     for _ in range(4):  # the older steps fill as it walks
