@@ -29,7 +29,7 @@ from tqdm import tqdm
 from configs.doanet import DOAnetParams
 from doanet.classical import ClassicalParams, foa_maps, localise, mic_maps, with_changes
 from doanet.features import read_audio
-from doanet.inference import Tracks, reference_tracks, synthetic_recording
+from doanet.inference import Tracks, activity_logit, reference_tracks, synthetic_recording
 from doanet.metrics import clear_mot, original_metric
 
 Localiser = Callable[[dict, np.ndarray], Tracks]
@@ -133,11 +133,11 @@ def doanet_localiser(checkpoint: str | Path, device: str = "cpu", activity_thres
     checkpoint carries, chosen on validation, else 0.5)."""
     from doanet.inference import load_doanet, predict_recording
 
-    if activity_threshold is not None and not 0 < activity_threshold < 1:
-        raise ValueError(f"activity_threshold must be a probability in (0, 1), got {activity_threshold}")
+    if activity_threshold is not None:
+        activity_logit(activity_threshold)  # a probability in (0, 1), checked before the model is loaded
     model = load_doanet(checkpoint, device)
     if activity_threshold is not None:
-        model.checkpoint["activity_threshold"] = {"value": activity_threshold, "chosen_on": "the caller"}
+        model.activity_threshold = activity_threshold
 
     def run(rec: dict, count: np.ndarray) -> Tracks:
         return predict_recording(model, rec[model.params.dataset])
@@ -160,7 +160,7 @@ def tune_activity_threshold(checkpoint: str | Path, recordings: Sequence[dict], 
     base = [localiser(r, ref[1].sum(-1)) for r, ref in zip(recordings, refs, strict=True)]
     trials = []
     for thr in ACTIVITY_GRID:
-        logit = np.log(thr / (1 - thr))
+        logit = activity_logit(thr)
         pairs = [_trimmed(dataclasses.replace(t, active=t.activity_logits > logit), r)
                  for t, r in zip(base, refs, strict=True)]
         trials.append({"activity_threshold": thr, **score_all([p for p, _ in pairs], [r for _, r in pairs])})

@@ -38,12 +38,16 @@ class LoadedDOAnet:
     std: np.ndarray
     device: torch.device
     checkpoint: dict
+    activity_threshold: float = 0.5
+    """The activity probability above which a slot is active: the one chosen on validation and written into
+    the checkpoint (``set_activity_threshold``), else 0.5 (logit 0, what training selects with)."""
 
-    @property
-    def activity_threshold(self) -> float:
-        """The activity probability above which a slot is active: the one chosen on validation and written into
-        the checkpoint (``set_activity_threshold``), else 0.5 (logit 0, what training selects with)."""
-        return float(self.checkpoint.get("activity_threshold", {}).get("value", 0.5))
+
+def activity_logit(threshold: float) -> float:
+    """An activity probability threshold in (0, 1) -> the logit the activity head's outputs are compared with."""
+    if not 0 < threshold < 1:
+        raise ValueError(f"activity_threshold must be a probability in (0, 1), got {threshold}")
+    return float(np.log(threshold / (1 - threshold)))
 
 
 @dataclass
@@ -86,7 +90,8 @@ def load_doanet(path: str | Path, device: str | torch.device = "cpu") -> LoadedD
     if mean.shape != (model.args["in_channels"], model.args["nb_mel_bins"]):
         raise ValueError(f"{path}: feature normalisation of shape {mean.shape} does not fit the model's "
                          f"({model.args['in_channels']}, {model.args['nb_mel_bins']}) input")
-    return LoadedDOAnet(model.to(dev).eval(), params, mean, std, dev, ckpt)
+    threshold = float(ckpt.get("activity_threshold", {}).get("value", 0.5))
+    return LoadedDOAnet(model.to(dev).eval(), params, mean, std, dev, ckpt, threshold)
 
 
 @torch.no_grad()
@@ -107,8 +112,7 @@ def predict_features(doanet: LoadedDOAnet, features: np.ndarray, batch_size: int
         acts.append(None if act is None else act.cpu())
     xyz = torch.cat(doas).reshape(-1, p.max_doas, 3)[:n_label].numpy()
     logits = None if acts[0] is None else torch.cat(acts).reshape(-1, p.max_doas)[:n_label].numpy()
-    thr = doanet.activity_threshold
-    active = np.ones(xyz.shape[:2], bool) if logits is None else logits > np.log(thr / (1 - thr))
+    active = np.ones(xyz.shape[:2], bool) if logits is None else logits > activity_logit(doanet.activity_threshold)
     return Tracks(xyz, active, logits, p.label_hop_len_s, features)
 
 
@@ -118,8 +122,7 @@ def set_activity_threshold(path: str | Path, threshold: float, chosen_on: str) -
     from common.checkpoint import load_checkpoint
     from common.io import atomic_write
 
-    if not 0 < threshold < 1:
-        raise ValueError(f"activity threshold must be a probability in (0, 1), got {threshold}")
+    activity_logit(threshold)  # a probability in (0, 1), checked before anything is read or written
     ckpt = load_checkpoint(path)
     if ckpt.get("model_name") != "CRNN":
         raise ValueError(f"{path} holds a {ckpt.get('model_name')!r}, not a DOAnet CRNN")
