@@ -23,7 +23,7 @@ import torch
 from auralnav.cues import ITD, VOL
 from auralnav.dqn import QNetwork
 from auralnav.env import ACTIONS, BACKWARD, FORWARD, TURN_LEFT, TURN_RIGHT
-from auralnav.features import CueEncoder, Memory, Step, feature_config, history_steps, state_vector
+from auralnav.features import CueEncoder, Memory, Step, feature_config, history_steps, stack_states, state_vector
 from auralnav.geometry import Floor, try_moves
 from auralnav.separation import RnnSeparator, frozen_separator
 from common.checkpoint import load_model
@@ -178,19 +178,26 @@ class LearnedAgent(_CueAgent):
         self.memory = Memory(1, history_steps(self.config))  # the older steps its state holds
         self.device = next(qnet.parameters()).device
         self.rng = np.random.default_rng(0)
+        self.window: np.ndarray | None = None  # a recurrent Q-network's last K states (stack_states)
 
     def reset(self, seed: int | None = None) -> None:
         super().reset(seed)
         if seed is not None:
             self.rng = np.random.default_rng(seed)
 
+    def network_input(self, step: Step) -> np.ndarray:
+        """(1, input_dim): the state of ``step``, after the previous ones for a recurrent Q-network (pure)."""
+        return stack_states(self.window, state_vector(step, self.config), step.prev_action < 0,
+                            self.qnet.sequence_steps)
+
     @torch.no_grad()
     def q_values(self, step: Step) -> np.ndarray:
-        state = torch.from_numpy(state_vector(step, self.config)).to(self.device)
-        return self.qnet(state).cpu().numpy()
+        return self.qnet(torch.from_numpy(self.network_input(step)).to(self.device)).cpu().numpy()
 
     def act(self, obs, info) -> int:
-        action = int(self.q_values(self.observe(obs, info))[0].argmax())
+        step = self.observe(obs, info)
+        action = int(self.q_values(step)[0].argmax())
+        self.window = self.network_input(step)
         if self.epsilon and self.rng.random() < self.epsilon:
             action = int(self.rng.integers(len(ACTIONS)))
         self.memory.acted(np.array([action]))

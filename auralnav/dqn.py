@@ -1,8 +1,8 @@
 """The Q-network over an agent's state (``auralnav.features``) and the pure pieces of its learning rule.
 
 * ``QNetwork``: state (B, state_dim) -> Q-values (B, n_actions), an MLP with linear outputs (the
-  original's softmax squashed Q into (0, 1) while rewards reach 100). Its ``model_args`` carry the
-  feature configuration, so a checkpoint says what the agent hears.
+  original's softmax squashed Q into (0, 1) while rewards reach 100), or a GRU over the last K states.
+  Its ``model_args`` carry the feature configuration, so a checkpoint says what the agent hears.
 * ``double_dqn_target``: R + discount x Q_target(s', argmax_a Q_online(s', a)) (van Hasselt et al. 2016),
   where R is the n-step return and discount is gamma^n, or 0 when the episode terminated within the n steps.
 * ``large_margin_loss``: DQfD's supervised loss on demonstrated actions (Hester et al. 2018),
@@ -19,22 +19,47 @@ from torch import nn
 
 
 class QNetwork(nn.Module):
-    """MLP: (B, state_dim) -> (B, n_actions)."""
+    """MLP: (B, state_dim) -> (B, n_actions); with ``sequence_steps`` K > 0 a recurrent Q-network over the
+    last K states, (B, K x state_dim) oldest first (``auralnav.features.stack_states``) -> (B, n_actions):
+    each state encoded by one shared layer, a GRU over the K codes, and an MLP head on the GRU's last output
+    beside the current state's code (the skip lets it act on the present window from the start)."""
 
-    def __init__(self, state_dim: int, n_actions: int = 4, hidden: int = 128, features: dict[str, Any] | None = None):
+    def __init__(self, state_dim: int, n_actions: int = 4, hidden: int = 128, features: dict[str, Any] | None = None,
+                 sequence_steps: int = 0):
         super().__init__()
-        self.args = {"state_dim": state_dim, "n_actions": n_actions, "hidden": hidden, "features": features or {}}
-        self.mlp = nn.Sequential(
-            nn.Linear(state_dim, hidden), nn.ReLU(),
-            nn.Linear(hidden, hidden), nn.ReLU(),
-            nn.Linear(hidden, n_actions),
-        )
+        if sequence_steps < 0:
+            raise ValueError(f"sequence_steps must be >= 0, got {sequence_steps}")
+        self.args = {"state_dim": state_dim, "n_actions": n_actions, "hidden": hidden, "features": features or {},
+                     "sequence_steps": sequence_steps}
+        if sequence_steps:
+            self.encoder = nn.Sequential(nn.Linear(state_dim, hidden), nn.ReLU())
+            self.gru = nn.GRU(hidden, hidden, batch_first=True)
+            self.head = nn.Sequential(nn.Linear(2 * hidden, hidden), nn.ReLU(), nn.Linear(hidden, n_actions))
+        else:
+            self.mlp = nn.Sequential(
+                nn.Linear(state_dim, hidden), nn.ReLU(),
+                nn.Linear(hidden, hidden), nn.ReLU(),
+                nn.Linear(hidden, n_actions),
+            )
+
+    @property
+    def sequence_steps(self) -> int:
+        return self.args["sequence_steps"]
+
+    @property
+    def input_dim(self) -> int:
+        """Width of one input row: state_dim, times K with a recurrent window."""
+        return self.args["state_dim"] * max(1, self.sequence_steps)
 
     def model_args(self) -> dict[str, Any]:
         return dict(self.args)
 
     def forward(self, state: torch.Tensor) -> torch.Tensor:
-        return self.mlp(state)
+        if not self.sequence_steps:
+            return self.mlp(state)
+        codes = self.encoder(state.view(len(state), self.sequence_steps, self.args["state_dim"]))  # (B, K, H)
+        out, _ = self.gru(codes)
+        return self.head(torch.cat([out[:, -1], codes[:, -1]], dim=1))
 
 
 def double_dqn_target(ret: torch.Tensor, discount: torch.Tensor, next_q_online: torch.Tensor,

@@ -226,5 +226,22 @@ def state_vector(step: Step, config: dict[str, Any]) -> np.ndarray:
     return np.concatenate(parts, axis=1).astype(np.float32)
 
 
+def stack_states(window: np.ndarray | None, states: np.ndarray, first: np.ndarray, steps: int) -> np.ndarray:
+    """The Q-network's input after ``states`` (E, D): with ``steps`` K > 0 the last K states, oldest first,
+    flat (E, K D), from the previous input ``window`` (E, K D) (None: the first call); where ``first`` (E,) bool
+    (an episode's first step) the K slots all hold its state. K = 0: ``states`` as they are. A pure function,
+    so computing it twice for the same step gives the same input."""
+    if steps == 0:
+        return states
+    d = states.shape[1]
+    if window is None:
+        window = np.tile(states, (1, steps))
+    if window.shape != (len(states), steps * d):
+        raise ValueError(f"window has shape {window.shape}, expected {(len(states), steps * d)}")
+    out = np.concatenate([window[:, d:], states], axis=1)
+    out[first] = np.tile(states[first], (1, steps))
+    return out
+
+
 __all__ = ["CUE_SOURCES", "ODOMETRY_SCALE_M", "CueEncoder", "Memory", "Step", "feature_config", "history_steps",
-           "pose_features", "state_dim", "state_vector"]
+           "pose_features", "stack_states", "state_dim", "state_vector"]

@@ -36,7 +36,7 @@ from auralnav.agents import HandCodedAgent, LearnedAgent, OracleAgent
 from auralnav.dqn import QNetwork, double_dqn_target, large_margin_loss, linear_schedule
 from auralnav.env import make_env
 from auralnav.evaluation import evaluate, summarize
-from auralnav.features import CueEncoder, Memory, feature_config, history_steps, state_dim, state_vector
+from auralnav.features import CueEncoder, Memory, feature_config, history_steps, stack_states, state_dim, state_vector
 from auralnav.replay import NStep, ReplayBuffer
 from auralnav.runlog import RunLog, plot_learning_curve
 from auralnav.separation import frozen_separator
@@ -72,10 +72,10 @@ def train(params: AuralNavParams, task_id: str = "1", job_id: str = "1", fresh: 
         envs = [make_env(params=p, return_images=True) for _ in range(p.num_envs)]
         val_env = make_env(params=p, return_images=True)
         encoder = CueEncoder(features, separator, device)
-        q_network = QNetwork(state_dim(features), 4, p.dqn_hidden, features).to(device)
+        q_network = QNetwork(state_dim(features), 4, p.dqn_hidden, features, p.q_sequence_steps).to(device)
         target_network = copy.deepcopy(q_network).requires_grad_(False)
         optimizer = torch.optim.Adam(q_network.parameters(), lr=p.lr)
-        replay = ReplayBuffer(p.replay_capacity, state_dim(features), seed=p.train_seed)
+        replay = ReplayBuffer(p.replay_capacity, q_network.input_dim, seed=p.train_seed)  # the network's input rows
         handcoded = HandCodedAgent(encoder, p.handcoded_itd_threshold, p.handcoded_drop_db)
         oracles = [OracleAgent.for_env(env) for env in envs]
         step, episodes_started, history = 0, 0, []
@@ -119,8 +119,14 @@ def train(params: AuralNavParams, task_id: str = "1", job_id: str = "1", fresh: 
             return np.stack([o["agent"] for o in obs])
 
         cues = encode(range(p.num_envs))
+        window = p.q_sequence_steps  # K > 0: the network reads the last K states (stack_states), else one
+
+        def network_input(previous, info) -> np.ndarray:
+            """(E, input_dim): the state of ``info`` (a Step), stacked after ``previous`` with a window."""
+            return stack_states(previous, state_vector(info, features), info.prev_action < 0, window)
+
         step_info = memory.observe(cues, poses())
-        states = state_vector(step_info, features)
+        states = network_input(None, step_info)
         potentials = np.array([-p.shaping_per_m * distance_to_target(i) for i in infos])
         ep_return, ep_len = np.zeros(p.num_envs), np.zeros(p.num_envs, dtype=int)
         t0, stats = time.perf_counter(), {"td": [], "margin": [], "q": []}
@@ -145,7 +151,7 @@ def train(params: AuralNavParams, task_id: str = "1", job_id: str = "1", fresh: 
             infos = [r[4] for r in results]
             cues = encode(range(p.num_envs))  # one batched separator pass for every environment
             next_info = memory.observe(cues, poses())
-            next_states = state_vector(next_info, features)
+            next_states = network_input(states, next_info)
             for e, (_, reward, terminated, truncated, info) in enumerate(results):
                 phi_next = 0.0 if terminated else -p.shaping_per_m * distance_to_target(info)
                 learned_reward = reward * p.reward_scale + p.gamma * phi_next - potentials[e]  # shaping: gamma Phi' - Phi
@@ -167,7 +173,7 @@ def train(params: AuralNavParams, task_id: str = "1", job_id: str = "1", fresh: 
             if done:  # the new episodes' first windows replace the finished ones' last
                 cues[done] = encode(done)
                 next_info = memory.observe(cues, poses())
-                next_states = state_vector(next_info, features)
+                next_states = network_input(states, next_info)  # pure: the same rows for the others
             step_info, states = next_info, next_states  # easy to miss: s <- s'
 
             # --- 3. learn: Double DQN n-step targets, Huber loss, margin loss on demonstrations ---------------

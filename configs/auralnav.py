@@ -140,6 +140,12 @@ class AuralNavParams:
     """With memory: also the H steps before the previous one (their cues, actions and poses) in the state; 0
     keeps one step. Why try it: one step of memory is the shipped agents' limit on relating cues heard at
     several poses (docs/auralnav.md, toward the steps goal)."""
+    q_sequence_steps: int = 0
+    """0: the Q-network is an MLP over one state. K > 0: a GRU reads the last K states (oldest first; at an
+    episode's start its first state repeated) and Q comes from its last output with the current state
+    beside it: a recurrent Q-network over a fixed window (DRQN-style, without stored hidden states). Why try
+    it: stacking older steps into the MLP's input (history_steps) made it worse, and one step of memory is
+    what limits relating cues heard at several poses (docs/auralnav.md, toward the steps goal)."""
     pose_frame: str = "room"
     """Where the agent's position in its state is measured from: 'room' (x, y over the largest room's
     bounding box, scaled to [-1, 1]) or 'odometry' (the displacement from the episode's start, per
@@ -288,6 +294,8 @@ class AuralNavParams:
             raise ValueError(f"lr_schedule must be 'constant' or 'cosine', got {self.lr_schedule!r}")
         if self.history_steps < 0:
             raise ValueError(f"history_steps must be >= 0, got {self.history_steps}")
+        if self.q_sequence_steps < 0:
+            raise ValueError(f"q_sequence_steps must be >= 0 (0: no recurrent window), got {self.q_sequence_steps}")
         if not 0 <= self.demo_envs <= self.num_envs:
             raise ValueError(f"demo_envs must be in 0..num_envs ({self.num_envs}), got {self.demo_envs}")
         if self.n_step < 1:

@@ -96,6 +96,9 @@ class DOAnetParams:
     lr_schedule: str = "constant"
     """'constant' (the original) or 'cosine': linear warm-up over ``warmup_epochs``, then cosine decay to 0."""
     warmup_epochs: int = 0
+    init_from: str = ""
+    """Warm start: a saved DOAnet (data/models/*_model.pt or a run's best.pt) whose weights start this run, with a
+    fresh optimiser and learning-rate schedule; its architecture must be this run's. '': random initial weights."""
     channels_last: bool = True
     """Convolutions in channels-last memory layout: 1.4x faster in float32 on the CPU (benchmarks/RESULTS.md),
     the same arithmetic."""

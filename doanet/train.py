@@ -46,6 +46,18 @@ def build_model(params: DOAnetParams, in_channels: int) -> CRNN:
     )
 
 
+def warm_start_weights(path: str | Path, model: CRNN) -> dict[str, torch.Tensor]:
+    """The weights of the saved DOAnet at ``path`` for ``model``; ValueError naming the file if its architecture
+    (model_args) differs from ``model``'s."""
+    ckpt = load_checkpoint(path)
+    saved, wanted = ckpt.get("model_args"), model.model_args()
+    if saved != wanted:
+        diff = {k: (saved.get(k) if saved else None, v) for k, v in wanted.items() if not saved or saved.get(k) != v}
+        raise ValueError(f"init_from={str(path)!r}: its architecture differs from this run's "
+                         f"(saved, wanted): {diff}")
+    return ckpt["state_dict"]
+
+
 def split_labels(labels: torch.Tensor, max_doas: int) -> tuple[torch.Tensor, torch.Tensor]:
     """(B, L, S*4) -> unit xyz (B, L, S, 3) (zero where inactive) and activity (B, L, S)."""
     lab = labels.unflatten(-1, (max_doas, 4))
@@ -135,6 +147,7 @@ def _train(params: DOAnetParams, task_id: str, job_id: str, ctx: distributed.Dis
     hnet = None
     if params.use_hnet:
         hnet, _ = load_hnet(params.hnet_checkpoint, dev, max_doas=params.max_doas, freeze=True)
+    init_weights = warm_start_weights(params.init_from, build_model(params, in_channels)) if params.init_from else None
     log(f"data: {len(loaders['train'].dataset)} / {len(loaders['val'].dataset)} / {len(loaders['test'].dataset)} "
         f"train / val / test windows of {params.label_sequence_length} label frames, {in_channels} channels, on {dev}"
         + (f", {ctx.world_size} processes (DistributedDataParallel)" if ctx.enabled else ""))
@@ -142,11 +155,11 @@ def _train(params: DOAnetParams, task_id: str, job_id: str, ctx: distributed.Dis
     with open_run(params.run_dir, params, task_id, job_id, fresh, dev, lock=ctx.is_main) as run:
         if ctx.is_main:
             run.write_config()
-        return _fit(params, run, loaders, hnet, in_channels, ctx, log)
+        return _fit(params, run, loaders, hnet, in_channels, ctx, log, init_weights)
 
 
 def _fit(params: DOAnetParams, run: Run, loaders: dict, hnet, in_channels: int, ctx: distributed.DistContext,
-         log) -> dict[str, Any]:
+         log, init_weights: dict[str, torch.Tensor] | None = None) -> dict[str, Any]:
     dev, config = ctx.device, run.config
 
     # --- model, optimiser, mixed precision, resume ---------------------------------------------------------
@@ -170,6 +183,9 @@ def _fit(params: DOAnetParams, run: Run, loaders: dict, hnet, in_channels: int, 
                     # which generator's rooms the model learnt from (None: real data), for its card and reuse checks
                     "data_synth_versions": {base: synth_version(audio_dir(params, base) / "x.wav")
                                             for base in (params.dataset_dir, *params.extra_dataset_dirs)}}
+    if init_weights is not None and run.last is None:  # a resumed run already holds its own weights
+        model.load_state_dict(init_weights)
+        log(f"warm start from {params.init_from}")
     start, best, history = 0, {"LE": float("inf"), "epoch": -1}, []
     last_path = run.last_path
     stem = output_stem(params, str(config["task_id"]), str(config["job_id"]))

@@ -11,7 +11,34 @@ def test_q_values_are_linear_and_carry_their_feature_config():
     out = q(torch.randn(3, 10))
     assert out.shape == (3, 4) and float(out.detach().mean()) > 50  # not squashed
     assert q.model_args() == {"state_dim": 10, "n_actions": 4, "hidden": 16,
-                              "features": {"cue_source": "images", "memory": True}}
+                              "features": {"cue_source": "images", "memory": True}, "sequence_steps": 0}
+
+
+def test_checkpoint_args_from_before_the_recurrent_window_build_the_mlp():
+    old_args = {"state_dim": 10, "n_actions": 4, "hidden": 16, "features": {}}
+    q = QNetwork(**old_args)
+    assert q.sequence_steps == 0 and q.input_dim == 10 and hasattr(q, "mlp")
+
+
+def test_recurrent_q_network_reads_its_window_oldest_first():
+    torch.manual_seed(0)
+    k, d = 3, 5
+    q = QNetwork(d, 4, 16, sequence_steps=k)
+    assert q.input_dim == k * d
+    window = torch.randn(2, k * d)
+    out = q(window)
+    assert out.shape == (2, 4)
+    older, newest = window.clone(), window.clone()
+    older[:, :d] += 1.0  # the oldest state changes: the GRU carries it to the output
+    newest[:, -d:] += 1.0
+    assert not torch.allclose(q(older), out) and not torch.allclose(q(newest), out)
+    # and the batch rows do not mix
+    torch.testing.assert_close(q(window[:1]), out[:1])
+
+
+def test_recurrent_q_network_refuses_a_negative_window():
+    with pytest.raises(ValueError, match="sequence_steps"):
+        QNetwork(5, 4, 16, sequence_steps=-1)
 
 
 def test_double_dqn_target_against_a_hand_computation():

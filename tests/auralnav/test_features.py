@@ -150,3 +150,31 @@ def test_history_needs_a_memory_that_keeps_it():
         get_params("8", history_steps=-1)
     assert state_dim(feature_config(get_params("8", history_steps=2, memory=False))) == state_dim(
         feature_config(get_params("8", memory=False)))  # no memory: no history either
+
+
+@pytest.mark.parametrize("k", [1, 3])
+def test_stack_states_shifts_oldest_first_and_restarts_with_the_episode(k):
+    from auralnav.features import stack_states
+
+    d = 2
+    s0 = np.array([[1.0, 1.0], [5.0, 5.0]], np.float32)
+    window = stack_states(None, s0, np.array([True, True]), k)
+    np.testing.assert_array_equal(window, np.tile(s0, (1, k)))  # the first state fills every slot
+    s1 = s0 + 1
+    after = stack_states(window, s1, np.array([False, True]), k)  # env 1 starts a new episode
+    np.testing.assert_array_equal(after[0, -d:], s1[0])  # newest last
+    if k > 1:
+        np.testing.assert_array_equal(after[0, -2 * d:-d], s0[0])
+    np.testing.assert_array_equal(after[1], np.tile(s1[1], k))
+    again = stack_states(window, s1, np.array([False, True]), k)
+    np.testing.assert_array_equal(after, again)  # pure: the caller's window is not changed
+    np.testing.assert_array_equal(window, np.tile(s0, (1, k)))
+
+
+def test_stack_states_without_a_window_is_the_state_and_checks_shapes():
+    from auralnav.features import stack_states
+
+    s = np.ones((2, 4), np.float32)
+    assert stack_states(None, s, np.array([True, False]), 0) is s
+    with pytest.raises(ValueError, match="window has shape"):
+        stack_states(np.ones((2, 7), np.float32), s, np.array([False, False]), 2)

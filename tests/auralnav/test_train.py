@@ -115,6 +115,30 @@ def test_an_agent_with_older_steps_in_its_state_trains_and_acts(tmp_path, fast):
     assert agent.q_values(agent.observe(obs, info)).shape == (1, 4)
 
 
+def test_a_recurrent_q_network_trains_stores_its_windows_and_acts_on_them(tmp_path, fast):
+    params = tiny(tmp_path, fast, q_sequence_steps=3)
+    train(params, "999", "r", **QUIET)
+    agent, ckpt = load_learned_agent(tmp_path / "999_r" / "best.pt")
+    d = ckpt["model_args"]["state_dim"]
+    assert agent.qnet.sequence_steps == 3 and agent.qnet.input_dim == 3 * d
+    replay = torch.load(tmp_path / "999_r" / "last.pt", weights_only=True)["replay"]
+    assert replay["state"].shape[1] == replay["next_state"].shape[1] == 3 * d  # windows, not single states
+    env = make_env(params=params, return_images=True)
+    obs, info = env.reset(seed=1)
+    agent.reset(seed=1)
+    first = agent.network_input(agent.observe(obs, info))
+    np.testing.assert_array_equal(first[0, :d], first[0, -d:])  # the episode's first state in every slot
+    for _ in range(3):
+        obs, _, terminated, truncated, info = env.step(agent.act(obs, info))
+        assert not (terminated or truncated)
+    window = agent.network_input(agent.observe(obs, info))
+    assert not np.array_equal(window[0, :d], window[0, -d:])  # it holds older steps now
+    obs, info = env.reset(seed=2)
+    agent.reset(seed=2)
+    again = agent.network_input(agent.observe(obs, info))
+    np.testing.assert_array_equal(again[0, :d], again[0, -d:])  # a new episode starts a new window
+
+
 @pytest.mark.parametrize(("schedule", "final_ratio"), [("constant", 1.0), ("cosine", 0.05)])
 def test_learning_rate_schedule_reaches_its_end_value(tmp_path, fast, schedule, final_ratio):
     params = tiny(tmp_path, fast, lr_schedule=schedule)

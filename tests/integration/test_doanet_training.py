@@ -65,6 +65,29 @@ def test_training_script_runs_and_resumes(quick_data):
     assert [r["epoch"] for r in read_metrics(Path(quick_data.run_dir) / "999_cli" / "metrics.jsonl")] == [1, 2]
 
 
+def test_a_warm_start_begins_from_the_saved_weights_and_refuses_another_architecture(quick_data, tmp_path):
+    import torch
+
+    from common.checkpoint import load_checkpoint
+
+    first = get_params("999", **{**quick_data.__dict__, "nb_epochs": 1})
+    train(first, "999", "warm0", "cpu", **QUIET)
+    saved = Path(first.model_dir) / "999_warm0_foa_dev_split1_model.pt"
+    # a rate of 1e-12 leaves the weights where they started: they must be the saved model's
+    warm = get_params("999", **{**first.__dict__, "init_from": str(saved), "lr": 1e-12})
+    train(warm, "999", "warm1", "cpu", **QUIET)
+    start, after = load_checkpoint(saved)["state_dict"], load_checkpoint(Path(first.run_dir) / "999_warm1" / "best.pt")
+    weights = {k: v for k, v in start.items() if not k.endswith(("running_mean", "running_var", "num_batches_tracked"))}
+    assert len(weights) > 10  # batch-norm statistics move without a learning rate; the weights do not
+    for name, value in weights.items():
+        torch.testing.assert_close(after["state_dict"][name], value, atol=1e-6, rtol=0)
+    other = get_params("999", **{**first.__dict__, "init_from": str(saved), "nb_cnn2d_filt": 16,
+                                 "run_dir": str(tmp_path / "runs")})
+    with pytest.raises(ValueError, match=r"init_from=.*999_warm0_foa_dev_split1_model.pt.*architecture"):
+        train(other, "999", "warm2", "cpu", **QUIET)
+    assert not (tmp_path / "runs").exists()  # refused before the run folder is made
+
+
 def test_torchrun_trains_with_ddp_on_two_cpu_processes(quick_data):
     sets = [f"{k}={v}" for k, v in (("dataset_dir", quick_data.dataset_dir), ("feat_label_dir", quick_data.feat_label_dir),
                                     ("model_dir", quick_data.model_dir), ("run_dir", quick_data.run_dir))]
