@@ -29,7 +29,7 @@ from tqdm import tqdm
 from configs.doanet import DOAnetParams
 from doanet.classical import ClassicalParams, foa_maps, localise, mic_maps, with_changes
 from doanet.features import read_audio
-from doanet.inference import Tracks, activity_logit, reference_tracks, synthetic_recording
+from doanet.inference import Tracks, activity_logit, check_merge_angle, merge_duplicates, reference_tracks, synthetic_recording
 from doanet.metrics import clear_mot, original_metric
 
 Localiser = Callable[[dict, np.ndarray], Tracks]
@@ -126,46 +126,56 @@ def classical_localiser(fmt: str, params: DOAnetParams, cp: ClassicalParams, ora
     return run
 
 
-def doanet_localiser(checkpoint: str | Path, device: str = "cpu", activity_threshold: float | None = None
-                     ) -> tuple[Localiser, DOAnetParams, bool]:
+def doanet_localiser(checkpoint: str | Path, device: str = "cpu", activity_threshold: float | None = None,
+                     merge_within_deg: float | None = None) -> tuple[Localiser, DOAnetParams, bool]:
     """A trained DOAnet as a Localiser (the recording in its format), its parameters, whether it has activity.
-    A slot is active where the activity head's probability exceeds ``activity_threshold`` (None: the one the
-    checkpoint carries, chosen on validation, else 0.5)."""
+    A slot is active where the activity head's probability exceeds ``activity_threshold`` and no more confident
+    active track of the frame is within ``merge_within_deg`` (None: what the checkpoint carries, chosen on
+    validation, else 0.5 and no merge)."""
     from doanet.inference import load_doanet, predict_recording
 
     if activity_threshold is not None:
         activity_logit(activity_threshold)  # a probability in (0, 1), checked before the model is loaded
+    if merge_within_deg is not None:
+        check_merge_angle(merge_within_deg)
     model = load_doanet(checkpoint, device)
     if activity_threshold is not None:
         model.activity_threshold = activity_threshold
+    if merge_within_deg is not None:
+        model.merge_within_deg = merge_within_deg
 
     def run(rec: dict, count: np.ndarray) -> Tracks:
         return predict_recording(model, rec[model.params.dataset])
 
-    run.activity_threshold = model.activity_threshold  # what the rows report
+    run.activity_threshold, run.merge_within_deg = model.activity_threshold, model.merge_within_deg  # for the rows
     return run, model.params, model.model.activity_head is not None
 
 
 ACTIVITY_GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+MERGE_GRID = (0.0, 30.0, 60.0, 90.0, 120.0)
+"""Duplicate-merge angles tried with each threshold (0: no merge)."""
 
 
 def tune_activity_threshold(checkpoint: str | Path, recordings: Sequence[dict], params: DOAnetParams,
-                            device: str = "cpu") -> tuple[float, list[dict]]:
-    """The activity probability threshold with the best pooled CLEAR-MOT MOTA on ``recordings`` (validation
-    only): (best, trials). The model runs once per recording; thresholds are swept over its logits."""
-    localiser, _, has_activity = doanet_localiser(checkpoint, device, activity_threshold=0.5)
+                            device: str = "cpu") -> tuple[dict, list[dict]]:
+    """The activity probability threshold and duplicate-merge angle (``merge_duplicates``) with the best pooled
+    CLEAR-MOT MOTA on ``recordings`` (validation only): (best trial, trials), each trial
+    {'activity_threshold', 'merge_within_deg', metrics}. The model runs once per recording; the rules are
+    swept over its outputs."""
+    localiser, _, has_activity = doanet_localiser(checkpoint, device, activity_threshold=0.5, merge_within_deg=0.0)
     if not has_activity:
         raise ValueError(f"{checkpoint} has no activity head: there is no threshold to choose")
     refs = [reference(r, params) for r in recordings]
     base = [localiser(r, ref[1].sum(-1)) for r, ref in zip(recordings, refs, strict=True)]
     trials = []
-    for thr in ACTIVITY_GRID:
+    for thr, within in itertools.product(ACTIVITY_GRID, MERGE_GRID):
         logit = activity_logit(thr)
-        pairs = [_trimmed(dataclasses.replace(t, active=t.activity_logits > logit), r)
+        pairs = [_trimmed(dataclasses.replace(t, active=merge_duplicates(t.xyz, t.activity_logits > logit,
+                                                                         t.activity_logits, within)), r)
                  for t, r in zip(base, refs, strict=True)]
-        trials.append({"activity_threshold": thr, **score_all([p for p, _ in pairs], [r for _, r in pairs])})
-    best = max(trials, key=lambda t: t["MOTA"])
-    return best["activity_threshold"], trials
+        trials.append({"activity_threshold": thr, "merge_within_deg": within,
+                       **score_all([p for p, _ in pairs], [r for _, r in pairs])})
+    return max(trials, key=lambda t: t["MOTA"]), trials
 
 
 # --- thresholds chosen on validation ---------------------------------------------------------------------------------

@@ -41,6 +41,9 @@ class LoadedDOAnet:
     activity_threshold: float = 0.5
     """The activity probability above which a slot is active: the one chosen on validation and written into
     the checkpoint (``set_activity_threshold``), else 0.5 (logit 0, what training selects with)."""
+    merge_within_deg: float = 0.0
+    """Two active tracks of a frame closer than this are one source heard twice: the less confident is
+    dropped (``merge_duplicates``). Chosen on validation with the threshold and carried the same way; 0: off."""
 
 
 def activity_logit(threshold: float) -> float:
@@ -48,6 +51,29 @@ def activity_logit(threshold: float) -> float:
     if not 0 < threshold < 1:
         raise ValueError(f"activity_threshold must be a probability in (0, 1), got {threshold}")
     return float(np.log(threshold / (1 - threshold)))
+
+
+def check_merge_angle(within_deg: float) -> float:
+    """A duplicate-merge angle in [0, 180] degrees (0: no merge), else ValueError."""
+    if not 0 <= within_deg <= 180:
+        raise ValueError(f"merge_within_deg must be an angle in [0, 180] degrees, got {within_deg}")
+    return float(within_deg)
+
+
+def merge_duplicates(xyz: np.ndarray, active: np.ndarray, logits: np.ndarray, within_deg: float) -> np.ndarray:
+    """xyz (L, S, 3) unit vectors, active (L, S), logits (L, S) -> active (L, S) where, frame by frame and most
+    confident first, an active slot is kept only if it is at least ``within_deg`` from every slot kept before
+    it. ``within_deg`` <= 0 returns ``active`` unchanged."""
+    if within_deg <= 0:
+        return active
+    cos_within = np.cos(np.deg2rad(within_deg))
+    kept = np.zeros_like(active)
+    for i in np.argsort(-logits, axis=1, kind="stable").T:  # (L,) the next most confident slot of each frame
+        frames = np.arange(len(xyz))
+        cand = xyz[frames, i]  # (L, 3)
+        near = ((xyz @ cand[:, :, None])[..., 0] > cos_within) & kept  # (L, S): kept slots too close to it
+        kept[frames, i] = active[frames, i] & ~near.any(axis=1)
+    return kept
 
 
 @dataclass
@@ -90,8 +116,9 @@ def load_doanet(path: str | Path, device: str | torch.device = "cpu") -> LoadedD
     if mean.shape != (model.args["in_channels"], model.args["nb_mel_bins"]):
         raise ValueError(f"{path}: feature normalisation of shape {mean.shape} does not fit the model's "
                          f"({model.args['in_channels']}, {model.args['nb_mel_bins']}) input")
-    threshold = float(ckpt.get("activity_threshold", {}).get("value", 0.5))
-    return LoadedDOAnet(model.to(dev).eval(), params, mean, std, dev, ckpt, threshold)
+    rule = ckpt.get("activity_threshold", {})
+    return LoadedDOAnet(model.to(dev).eval(), params, mean, std, dev, ckpt, float(rule.get("value", 0.5)),
+                        float(rule.get("merge_within_deg", 0.0)))
 
 
 @torch.no_grad()
@@ -112,21 +139,27 @@ def predict_features(doanet: LoadedDOAnet, features: np.ndarray, batch_size: int
         acts.append(None if act is None else act.cpu())
     xyz = torch.cat(doas).reshape(-1, p.max_doas, 3)[:n_label].numpy()
     logits = None if acts[0] is None else torch.cat(acts).reshape(-1, p.max_doas)[:n_label].numpy()
-    active = np.ones(xyz.shape[:2], bool) if logits is None else logits > activity_logit(doanet.activity_threshold)
+    if logits is None:
+        active = np.ones(xyz.shape[:2], bool)
+    else:
+        active = merge_duplicates(xyz, logits > activity_logit(doanet.activity_threshold), logits,
+                                  doanet.merge_within_deg)
     return Tracks(xyz, active, logits, p.label_hop_len_s, features)
 
 
-def set_activity_threshold(path: str | Path, threshold: float, chosen_on: str) -> None:
-    """Write the activity probability threshold chosen on validation (``chosen_on`` says where) into the
-    checkpoint at ``path``, atomically; inference uses it from then on."""
+def set_activity_threshold(path: str | Path, threshold: float, chosen_on: str, merge_within_deg: float = 0.0) -> None:
+    """Write the activity probability threshold and the duplicate-merge angle chosen on validation
+    (``chosen_on`` says where) into the checkpoint at ``path``, atomically; inference uses them from then on."""
     from common.checkpoint import load_checkpoint
     from common.io import atomic_write
 
     activity_logit(threshold)  # a probability in (0, 1), checked before anything is read or written
+    check_merge_angle(merge_within_deg)
     ckpt = load_checkpoint(path)
     if ckpt.get("model_name") != "CRNN":
         raise ValueError(f"{path} holds a {ckpt.get('model_name')!r}, not a DOAnet CRNN")
-    ckpt["activity_threshold"] = {"value": float(threshold), "chosen_on": chosen_on}
+    ckpt["activity_threshold"] = {"value": float(threshold), "merge_within_deg": float(merge_within_deg),
+                                  "chosen_on": chosen_on}
     atomic_write(path, lambda f: torch.save(ckpt, f))
 
 

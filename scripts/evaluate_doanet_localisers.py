@@ -14,9 +14,10 @@ MOTP / IDSW. Writes --out (JSON), prints the table last, and with --docs puts it
 --keep-rows adds to the rows already in --out (e.g. the classical rows once, then each new model).
 --tune DIR chooses the classical thresholds on the validation fold (--tune-fold, default 2) of a
 TAU-NIGENS-format folder and writes them to --classical-params; evaluation reads them from there.
---tune DIR with --checkpoint sweeps each model's activity threshold there instead, and prints the best;
-with --write-threshold it also writes that threshold into the checkpoint, which inference uses from then on
-(a model evaluates at the threshold its checkpoint carries, else 0.5, unless --activity-threshold says).
+--tune DIR with --checkpoint sweeps each model's activity threshold and duplicate-merge angle (the less
+confident of two active tracks closer than it is dropped) there instead, and prints the best; with
+--write-threshold it also writes both into the checkpoint, which inference uses from then on (a model evaluates
+with what its checkpoint carries, else 0.5 and no merge, unless --activity-threshold / --merge-within-deg say).
 """
 
 import argparse
@@ -61,8 +62,12 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--activity-threshold", type=float, default=None,
                     help="the models' activity probability threshold (default: the one each checkpoint carries, "
                     "chosen on validation by --tune --write-threshold, else 0.5)")
+    ap.add_argument("--merge-within-deg", type=float, default=None,
+                    help="drop the less confident of two active tracks of a frame closer than this (default: the "
+                    "angle each checkpoint carries, chosen on validation with the threshold, else 0: no merge)")
     ap.add_argument("--write-threshold", action="store_true",
-                    help="with --tune and --checkpoint: write the threshold chosen on validation into the checkpoint")
+                    help="with --tune and --checkpoint: write the threshold and merge angle chosen on validation into "
+                    "the checkpoint")
     ap.add_argument("--group", help="name the models of this run as one group (e.g. seeds of one recipe): "
                     "its mean and spread get their own table")
     ap.add_argument("--keep-rows", action="store_true",
@@ -82,15 +87,16 @@ def tune(args, params) -> None:
             path = spec.rpartition("=")[2]
             best, trials = tune_activity_threshold(path, recordings, params, args.device)
             for t in trials:
-                print(f"{path}: activity > {t['activity_threshold']:.1f}: validation LE {t['LE']:.1f} LF {t['LF']:.1f} "
-                      f"F20 {t['F20']:.1f} MOTA {t['MOTA']:.3f}")
-            print(f"{path}: best on validation: --activity-threshold {best}")
+                print(f"{path}: activity > {t['activity_threshold']:.1f}, merge within {t['merge_within_deg']:.0f} deg: "
+                      f"validation LE {t['LE']:.1f} LF {t['LF']:.1f} F20 {t['F20']:.1f} MOTA {t['MOTA']:.3f}")
+            thr, within = best["activity_threshold"], best["merge_within_deg"]
+            print(f"{path}: best on validation: --activity-threshold {thr} --merge-within-deg {within:g}")
             if args.write_threshold:
                 from doanet.inference import set_activity_threshold
 
-                set_activity_threshold(path, best, f"{args.tune} fold {args.tune_fold}, {len(recordings)} recordings, "
-                                                   "best pooled CLEAR-MOT MOTA")
-                print(f"wrote activity threshold {best} into {path}")
+                set_activity_threshold(path, thr, f"{args.tune} fold {args.tune_fold}, {len(recordings)} recordings, "
+                                                  "best pooled CLEAR-MOT MOTA", merge_within_deg=within)
+                print(f"wrote activity threshold {thr} and merge angle {within:g} deg into {path}")
         return
     chosen, report = {}, {}
     for fmt in ("foa", "mic"):
@@ -130,10 +136,12 @@ def evaluate_all(args, params) -> None:
     rows = []
     for spec in args.checkpoint:
         name, _, path = spec.rpartition("=")
-        localiser, model_params, has_activity = doanet_localiser(path, args.device, args.activity_threshold)
+        localiser, model_params, has_activity = doanet_localiser(path, args.device, args.activity_threshold,
+                                                                 args.merge_within_deg)
         rows.append(evaluate(name or Path(path).stem, localiser, recordings, params, has_activity,
                              checkpoint=path, dataset=model_params.dataset, group=args.group,
-                             train_seed=model_params.train_seed, activity_threshold=localiser.activity_threshold))
+                             train_seed=model_params.train_seed, activity_threshold=localiser.activity_threshold,
+                             merge_within_deg=localiser.merge_within_deg))
         print(comparison_table(rows[-1:]))
     tuned = json.loads(Path(args.classical_params).read_text()) if Path(args.classical_params).is_file() else {}
     for kind in args.classical:

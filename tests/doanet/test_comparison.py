@@ -82,9 +82,11 @@ def test_script_tunes_on_validation_then_writes_the_table(tmp_path):
     shutil.copy(Path(__file__).resolve().parents[2] / "data" / "pretrained" / "doanet_foa.pt", model)
     stdout = run_script("evaluate_doanet_localisers.py", *common, "--tune", str(val), "--tune-files", "2",
                         "--checkpoint", str(model), "--write-threshold")
-    best = float(stdout.split("best on validation: --activity-threshold ")[1].split()[0])
+    chosen = stdout.split("best on validation: --activity-threshold ")[1].split()
+    best, within = float(chosen[0]), float(chosen[2])
     written = torch.load(model, weights_only=True)["activity_threshold"]
-    assert written["value"] == best and "fold 2, 2 recordings" in written["chosen_on"]
+    assert written["value"] == best and written["merge_within_deg"] == within
+    assert "fold 2, 2 recordings" in written["chosen_on"]
 
 
 def test_write_threshold_without_tune_and_checkpoint_is_a_usage_error(capsys):
@@ -123,14 +125,21 @@ def test_mean_spread_table_over_seeds():
 def test_activity_threshold_is_checked_and_swept(tmp_path):
     from pathlib import Path
 
-    from doanet.comparison import ACTIVITY_GRID, doanet_localiser, tune_activity_threshold
+    from doanet.comparison import ACTIVITY_GRID, MERGE_GRID, doanet_localiser, tune_activity_threshold
 
     with pytest.raises(ValueError, match="activity_threshold must be a probability"):
         doanet_localiser("unused.pt", activity_threshold=1.5)
+    with pytest.raises(ValueError, match=r"merge_within_deg must be an angle in \[0, 180\]"):
+        doanet_localiser("unused.pt", merge_within_deg=-5.0)
     shipped = Path(__file__).resolve().parents[2] / "data" / "pretrained" / "doanet_foa.pt"
     recordings = fresh_recordings(P, tmp_path, seeds=[4], length_s=6.0)
     best, trials = tune_activity_threshold(shipped, recordings, P)
-    assert [t["activity_threshold"] for t in trials] == list(ACTIVITY_GRID) and best in ACTIVITY_GRID
-    assert best == max(trials, key=lambda t: t["MOTA"])["activity_threshold"]
+    assert [(t["activity_threshold"], t["merge_within_deg"]) for t in trials] == \
+        [(a, m) for a in ACTIVITY_GRID for m in MERGE_GRID]
+    assert best == max(trials, key=lambda t: t["MOTA"])
+    merged = [t for t in trials if t["activity_threshold"] == 0.5]
+    merged_recall = [t["LR"] for t in merged]
+    assert merged_recall == sorted(merged_recall, reverse=True)  # a wider merge only drops tracks
+    trials = [t for t in trials if t["merge_within_deg"] == 0.0]  # the threshold alone
     recall = [t["LR"] for t in trials]
     assert recall == sorted(recall, reverse=True)  # a higher threshold never finds more
