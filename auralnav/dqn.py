@@ -7,6 +7,7 @@
   where R is the n-step return and discount is gamma^n, or 0 when the episode terminated within the n steps.
 * ``large_margin_loss``: DQfD's supervised loss on demonstrated actions (Hester et al. 2018),
   max_a [Q(s, a) + margin x (a != a_E)] - Q(s, a_E), zero once the demonstrated action leads by the margin.
+* ``ema_update``: a moving average of the online network's weights (the validated policy with ``policy_ema``).
 * ``linear_schedule``: the exploration rate.
 """
 
@@ -77,6 +78,15 @@ def large_margin_loss(q: torch.Tensor, demo_action: torch.Tensor, margin: float)
     """(B, A) Q-values, (B,) demonstrated actions -> (B,) DQfD's margin loss (>= 0)."""
     penalty = torch.full_like(q, margin).scatter(1, demo_action[:, None], 0.0)
     return (q + penalty).max(dim=1).values - q.gather(1, demo_action[:, None]).squeeze(1)
+
+
+@torch.no_grad()
+def ema_update(average: nn.Module, online: nn.Module, decay: float) -> None:
+    """average <- decay x average + (1 - decay) x online, parameter by parameter (buffers copied)."""
+    for a, o in zip(average.parameters(), online.parameters(), strict=True):
+        a.lerp_(o, 1.0 - decay)
+    for a, o in zip(average.buffers(), online.buffers(), strict=True):
+        a.copy_(o)
 
 
 def linear_schedule(start: float, end: float, duration: float, t: int) -> float:

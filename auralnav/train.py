@@ -14,7 +14,8 @@ After CleanRL's ``dqn.py``. One round of the loop is one action in each of ``num
               large-margin loss on demonstrated transitions;
 4. sync       the target network every ``target_sync_steps`` transitions;
 5. validate   greedy episodes on the validation seeds every ``validation_every`` transitions (never
-              the evaluation seeds); best.pt keeps the best (success rate, then fewest steps);
+              the evaluation seeds) of the online network, or with ``policy_ema`` of the moving average of
+              its weights; best.pt keeps the best (success rate, then fewest steps);
 6. checkpoint last.pt, with the optimizer, the target and the replay, so a killed run resumes where it was.
 
 The run folder (``common.run.open_run``) holds config.json, last.pt, best.pt, metrics.jsonl and
@@ -33,7 +34,7 @@ import torch
 import torch.nn.functional as F
 
 from auralnav.agents import HandCodedAgent, LearnedAgent, OracleAgent
-from auralnav.dqn import QNetwork, double_dqn_target, large_margin_loss, linear_schedule
+from auralnav.dqn import QNetwork, double_dqn_target, ema_update, large_margin_loss, linear_schedule
 from auralnav.env import make_env
 from auralnav.evaluation import evaluate, summarize
 from auralnav.features import CueEncoder, Memory, feature_config, history_steps, stack_states, state_dim, state_vector
@@ -74,6 +75,8 @@ def train(params: AuralNavParams, task_id: str = "1", job_id: str = "1", fresh: 
         encoder = CueEncoder(features, separator, device)
         q_network = QNetwork(state_dim(features), 4, p.dqn_hidden, features, p.q_sequence_steps).to(device)
         target_network = copy.deepcopy(q_network).requires_grad_(False)
+        # the policy that is validated and saved: the online network, or a moving average of its weights
+        policy_network = copy.deepcopy(q_network).requires_grad_(False) if p.policy_ema else q_network
         optimizer = torch.optim.Adam(q_network.parameters(), lr=p.lr)
         replay = ReplayBuffer(p.replay_capacity, q_network.input_dim, seed=p.train_seed)  # the network's input rows
         handcoded = HandCodedAgent(encoder, p.handcoded_itd_threshold, p.handcoded_drop_db)
@@ -82,7 +85,8 @@ def train(params: AuralNavParams, task_id: str = "1", job_id: str = "1", fresh: 
         best = {"success_rate": -1.0, "mean_steps_to_success": None, "step": -1}
         run.write_config()
         if run.last is not None:  # resume: networks, optimizer, replay and counters
-            q_network.load_state_dict(run.last["state_dict"])
+            policy_network.load_state_dict(run.last["state_dict"])
+            q_network.load_state_dict(run.last.get("online_state_dict") or run.last["state_dict"])
             target_network.load_state_dict(run.last["target_state_dict"])
             optimizer.load_state_dict(run.last["optimizer"])
             replay.load_state_dict(run.last["replay"])
@@ -100,7 +104,9 @@ def train(params: AuralNavParams, task_id: str = "1", job_id: str = "1", fresh: 
                      "episodes_started": episodes_started, "separator": carried}
             if with_training_state:
                 extra["replay"] = replay.state_dict()
-            save_checkpoint(path, q_network, config=run.config, epoch=step, metrics=history[-1] if history else {},
+                if policy_network is not q_network:  # the saved model is the average; resuming needs both
+                    extra["online_state_dict"] = q_network.state_dict()
+            save_checkpoint(path, policy_network, config=run.config, epoch=step, metrics=history[-1] if history else {},
                             optimizer=optimizer if with_training_state else None, extra=extra)
 
         # --- first observations -----------------------------------------------------------------------------
@@ -195,6 +201,8 @@ def train(params: AuralNavParams, task_id: str = "1", job_id: str = "1", fresh: 
                     loss.backward()
                     torch.nn.utils.clip_grad_norm_(q_network.parameters(), p.grad_clip)
                     optimizer.step()
+                    if policy_network is not q_network:
+                        ema_update(policy_network, q_network, p.policy_ema)
                     stats["td"].append(td_loss.item()), stats["margin"].append(margin_loss.item())
                     stats["q"].append(q_taken.mean().item())
 
@@ -211,10 +219,10 @@ def train(params: AuralNavParams, task_id: str = "1", job_id: str = "1", fresh: 
 
             # --- 5. validate greedily on the validation seeds, keep the best; 6. checkpoint ------------------
             if step // p.validation_every != (step - p.num_envs) // p.validation_every or step >= p.total_steps:
-                q_network.eval()
-                summary = summarize(evaluate(val_env, LearnedAgent(q_network, encoder), p.validation_episodes,
+                policy_network.eval()
+                summary = summarize(evaluate(val_env, LearnedAgent(policy_network, encoder), p.validation_episodes,
                                              seed=p.validation_seed))
-                q_network.train()
+                policy_network.train()
                 elapsed = time.perf_counter() - t0 + time_before
                 history.append({"step": step, **summary, "time_s": round(elapsed, 1)})
                 logger.validated(history[-1])

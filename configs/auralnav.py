@@ -189,6 +189,11 @@ class AuralNavParams:
     td_loss: str = "huber"
     """'huber' or 'mse'."""
     grad_clip: float = 10.0
+    policy_ema: float = 0.0
+    """0: validation and best.pt use the online Q-network. In (0, 1): they use an exponential moving average of
+    its weights, ema <- policy_ema x ema + (1 - policy_ema) x online after every update. Why try it: the greedy
+    policy's steps move by about 10 between validations 5,000 transitions apart (docs/auralnav.md, toward the
+    steps goal), and an average of the weights is a smoother policy than any one snapshot."""
     reward_scale: float = 0.01
     """Multiplies the environment's rewards before learning: +100 per source becomes 1. Why: with Huber's
     delta of 1 the raw rewards put every large TD error in the linear (L1) regime. Measured: no difference
@@ -294,6 +299,8 @@ class AuralNavParams:
             raise ValueError(f"lr_schedule must be 'constant' or 'cosine', got {self.lr_schedule!r}")
         if self.history_steps < 0:
             raise ValueError(f"history_steps must be >= 0, got {self.history_steps}")
+        if not 0 <= self.policy_ema < 1:
+            raise ValueError(f"policy_ema must be in [0, 1) (0: no moving average), got {self.policy_ema}")
         if self.q_sequence_steps < 0:
             raise ValueError(f"q_sequence_steps must be >= 0 (0: no recurrent window), got {self.q_sequence_steps}")
         if not 0 <= self.demo_envs <= self.num_envs:

@@ -152,8 +152,8 @@ def doanet_localiser(checkpoint: str | Path, device: str = "cpu", activity_thres
 
 
 ACTIVITY_GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
-MERGE_GRID = (0.0, 30.0, 60.0, 90.0, 120.0)
-"""Duplicate-merge angles tried with each threshold (0: no merge)."""
+MERGE_GRID = (0.0, 30.0, 60.0, 90.0, 120.0, 150.0, 180.0)
+"""Duplicate-merge angles tried with each threshold (0: no merge; 180: one track per frame)."""
 
 
 def tune_activity_threshold(checkpoint: str | Path, recordings: Sequence[dict], params: DOAnetParams,

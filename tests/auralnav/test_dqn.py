@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from auralnav.dqn import QNetwork, double_dqn_target, large_margin_loss, linear_schedule
+from auralnav.dqn import QNetwork, double_dqn_target, ema_update, large_margin_loss, linear_schedule
 
 
 def test_q_values_are_linear_and_carry_their_feature_config():
@@ -76,3 +76,13 @@ def test_margin_loss_teaches_the_demonstrated_action():
 @pytest.mark.parametrize(("t", "expected"), [(0, 1.0), (50, 0.525), (100, 0.05), (10**6, 0.05)])
 def test_linear_schedule(t, expected):
     assert linear_schedule(1.0, 0.05, 100, t) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("decay", [0.0, 0.9])
+def test_ema_update_against_a_hand_computation(decay):
+    torch.manual_seed(0)
+    online, average = QNetwork(6, 4, 8), QNetwork(6, 4, 8)
+    before = [p.detach().clone() for p in average.parameters()]
+    ema_update(average, online, decay)
+    for b, a, o in zip(before, average.parameters(), online.parameters(), strict=True):
+        torch.testing.assert_close(a, decay * b + (1 - decay) * o)

@@ -115,6 +115,20 @@ def test_an_agent_with_older_steps_in_its_state_trains_and_acts(tmp_path, fast):
     assert agent.q_values(agent.observe(obs, info)).shape == (1, 4)
 
 
+def test_a_moving_average_policy_is_what_is_validated_saved_and_resumed(tmp_path, fast):
+    params = tiny(tmp_path, fast, policy_ema=0.9)
+    train(params, "999", "e", **QUIET)
+    last = torch.load(tmp_path / "999_e" / "last.pt", weights_only=True)
+    average, online = last["state_dict"], last["online_state_dict"]
+    assert average.keys() == online.keys()
+    assert any(not torch.equal(average[k], online[k]) for k in average)  # the saved policy is the average
+    agent, _ = load_learned_agent(tmp_path / "999_e" / "best.pt")
+    assert agent.q_values(agent.observe(*make_env(params=params, return_images=True).reset(seed=1))).shape == (1, 4)
+    lines = []
+    train(params, "999", "e", log=lines.append)  # resumes both networks from last.pt (at its end: nothing to do)
+    assert any("resumed from" in line for line in lines)
+
+
 def test_a_recurrent_q_network_trains_stores_its_windows_and_acts_on_them(tmp_path, fast):
     params = tiny(tmp_path, fast, q_sequence_steps=3)
     train(params, "999", "r", **QUIET)
