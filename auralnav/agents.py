@@ -191,13 +191,15 @@ class LearnedAgent(_CueAgent):
                             self.qnet.sequence_steps)
 
     @torch.no_grad()
+    def _q(self, network_input: np.ndarray) -> np.ndarray:
+        return self.qnet(torch.from_numpy(network_input).to(self.device)).cpu().numpy()
+
     def q_values(self, step: Step) -> np.ndarray:
-        return self.qnet(torch.from_numpy(self.network_input(step)).to(self.device)).cpu().numpy()
+        return self._q(self.network_input(step))
 
     def act(self, obs, info) -> int:
-        step = self.observe(obs, info)
-        action = int(self.q_values(step)[0].argmax())
-        self.window = self.network_input(step)
+        self.window = self.network_input(self.observe(obs, info))  # built once: the Q-values' input and the window
+        action = int(self._q(self.window)[0].argmax())
         if self.epsilon and self.rng.random() < self.epsilon:
             action = int(self.rng.integers(len(ACTIONS)))
         self.memory.acted(np.array([action]))

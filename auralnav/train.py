@@ -125,11 +125,11 @@ def train(params: AuralNavParams, task_id: str = "1", job_id: str = "1", fresh: 
             return np.stack([o["agent"] for o in obs])
 
         cues = encode(range(p.num_envs))
-        window = p.q_sequence_steps  # K > 0: the network reads the last K states (stack_states), else one
-
         def network_input(previous, info) -> np.ndarray:
-            """(E, input_dim): the state of ``info`` (a Step), stacked after ``previous`` with a window."""
-            return stack_states(previous, state_vector(info, features), info.prev_action < 0, window)
+            """(E, input_dim): the state of ``info`` (a Step), after the last K - 1 in ``previous`` for a
+            recurrent Q-network (K = q_network.sequence_steps; 0: the state alone)."""
+            return stack_states(previous, state_vector(info, features), info.prev_action < 0,
+                                q_network.sequence_steps)
 
         step_info = memory.observe(cues, poses())
         states = network_input(None, step_info)

@@ -68,8 +68,8 @@ def merge_duplicates(xyz: np.ndarray, active: np.ndarray, logits: np.ndarray, wi
         return active
     cos_within = np.cos(np.deg2rad(within_deg))
     kept = np.zeros_like(active)
+    frames = np.arange(len(xyz))
     for i in np.argsort(-logits, axis=1, kind="stable").T:  # (L,) the next most confident slot of each frame
-        frames = np.arange(len(xyz))
         cand = xyz[frames, i]  # (L, 3)
         near = ((xyz @ cand[:, :, None])[..., 0] > cos_within) & kept  # (L, S): kept slots too close to it
         kept[frames, i] = active[frames, i] & ~near.any(axis=1)
